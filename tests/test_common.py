@@ -1,0 +1,54 @@
+"""Every public estimator through scikit-learn's estimator checks.
+
+The list is built from the ``__all__`` of each family subpackage, so a new
+public estimator is checked without anyone remembering to add it. Families
+give non-default constructor arguments for the checks in
+``tests/<family>/_common_params.py``.
+"""
+
+import importlib
+import inspect
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from tests.feature._common_params import COMMON_CHECK_PARAMS as FEATURE_PARAMS
+from tests.instance._common_params import COMMON_CHECK_PARAMS as INSTANCE_PARAMS
+
+FAMILIES = ("transferkit.feature", "transferkit.instance")
+CHECK_PARAMS = {**FEATURE_PARAMS, **INSTANCE_PARAMS}
+
+
+def public_estimator_classes():
+    """All BaseEstimator subclasses exported by the family subpackages."""
+    classes = []
+    for family in FAMILIES:
+        try:
+            module = importlib.import_module(family)
+        except ModuleNotFoundError:
+            continue
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                classes.append(obj)
+    return classes
+
+
+ESTIMATORS = [cls(**CHECK_PARAMS.get(cls.__name__, {})) for cls in public_estimator_classes()]
+
+
+def test_every_family_exports_estimators():
+    names = {type(est).__name__ for est in ESTIMATORS}
+    assert {"TCA", "CORAL", "KMM", "TrAdaBoostClassifier"} <= names
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_metadata_request_includes_Xt(estimator):
+    request = estimator.get_metadata_routing()
+    assert request.fit.requests.get("Xt") is True
