@@ -1,0 +1,8 @@
+"""Instance reweighting: weight source samples so they look like the target.
+
+Meta-estimators around a user's ``estimator``: they learn source weights and
+fit the estimator with ``sample_weight``; the boosting methods also use a few
+labelled target samples.
+"""
+
+__all__ = []
