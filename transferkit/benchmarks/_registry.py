@@ -105,9 +105,7 @@ def get_benchmark(name):
     """Return the function registered as ``name`` (``KeyError`` otherwise)."""
     _load_all()
     if name not in _REGISTRY:
-        raise KeyError(
-            f"unknown benchmark {name!r}; available: {sorted(_REGISTRY)}"
-        )
+        raise KeyError(f"unknown benchmark {name!r}; available: {sorted(_REGISTRY)}")
     return _REGISTRY[name][0]
 
 

@@ -166,7 +166,9 @@ def kernel_matmul(
     return out
 
 
-def kernel_sums(X, Y, *, kernel="rbf", gamma=None, degree=3, coef0=1.0, block_size=None):
+def kernel_sums(
+    X, Y, *, kernel="rbf", gamma=None, degree=3, coef0=1.0, block_size=None
+):
     """Row sums ``K(X, Y) @ 1`` computed blockwise (length ``n_X``)."""
     return kernel_matmul(
         X,

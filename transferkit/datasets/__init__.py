@@ -1,0 +1,25 @@
+"""Datasets: synthetic shifts, an embedded digits shift, real benchmark loaders.
+
+The real benchmarks are read from a data folder: the ``data_home`` argument,
+else the environment variable ``TRANSFERKIT_DATA``, else ``~/transferkit_data``.
+Each file is checked against a stored SHA-256; a missing file raises an error
+naming the file and the folder.
+"""
+
+from ._digits import DIGIT_SHIFTS, load_digits_shift
+from ._home import DataFileError, get_data_home
+from ._office_caltech import OFFICE_CALTECH_DOMAINS, load_office_caltech
+from ._synthetic import make_domain_shift
+from ._uci import load_concrete_domains, load_mushroom_domains
+
+__all__ = [
+    "DIGIT_SHIFTS",
+    "OFFICE_CALTECH_DOMAINS",
+    "DataFileError",
+    "get_data_home",
+    "load_concrete_domains",
+    "load_digits_shift",
+    "load_mushroom_domains",
+    "load_office_caltech",
+    "make_domain_shift",
+]
