@@ -22,7 +22,8 @@ def _domain_name(domain):
         name = name.lower()
     if name not in OFFICE_CALTECH_DOMAINS:
         raise ValueError(
-            f"domain must be one of {OFFICE_CALTECH_DOMAINS} (or A/C/D/W), got {domain!r}."
+            f"domain must be one of {OFFICE_CALTECH_DOMAINS} (or A/C/D/W), "
+            f"got {domain!r}."
         )
     return name
 

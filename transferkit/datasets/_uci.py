@@ -61,7 +61,7 @@ def load_mushroom_domains(data_home=None):
     blocks = []
     for c in columns:
         categories = np.unique(table[:, c].astype(str))
-        blocks.append((table[:, c].astype(str)[:, None] == categories[None, :]))
+        blocks.append(table[:, c].astype(str)[:, None] == categories[None, :])
     X = np.hstack(blocks).astype(np.float64)
     source, target = shape == "t", shape == "e"
     return X[source], labels[source], X[target], labels[target]
