@@ -4,4 +4,6 @@ Transformers with ``fit(X, y=None, Xt=None)``; ``fit_transform`` returns the
 mapped source, ``transform`` maps new target-domain samples.
 """
 
-__all__ = []
+from ._coral import CORAL
+
+__all__ = ["CORAL"]
