@@ -35,7 +35,9 @@ def public_estimator_classes():
     return classes
 
 
-ESTIMATORS = [cls(**CHECK_PARAMS.get(cls.__name__, {})) for cls in public_estimator_classes()]
+ESTIMATORS = [
+    cls(**CHECK_PARAMS.get(cls.__name__, {})) for cls in public_estimator_classes()
+]
 
 
 def test_every_family_exports_estimators():

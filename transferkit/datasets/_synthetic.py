@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy.linalg import expm
 from sklearn.utils import check_random_state
 
 __all__ = ["make_domain_shift"]
@@ -56,8 +57,9 @@ def make_domain_shift(
         - ``"concept"``: same ``P(x)``, the target labels come from the
           source's linear rule rotated by ``shift`` radians.
         - ``"affine"``: class-conditional Gaussians; the target is the same
-          generative model pushed through a random linear map (a rotation,
-          scaled by ``1 + shift``) and a translation of norm ``2 * shift``:
+          generative model pushed through a random linear map (a rotation
+          whose angles grow with ``shift``, scaled by ``1 + shift``) and a
+          translation of norm ``2 * shift``:
           the shift that feature-mapping methods (CORAL, TCA, SA) undo.
     n_source, n_target : int, default=500
         Numbers of source and target samples.
@@ -130,7 +132,8 @@ def make_domain_shift(
         Xs = means[ys] + rng.normal(size=(n_source, n_features))
         Xt = means[yt] + rng.normal(size=(n_target, n_features))
         if kind == "affine":
-            rotation, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
+            generator = rng.normal(size=(n_features, n_features))
+            rotation = expm(shift * (generator - generator.T) / np.sqrt(n_features))
             direction = rng.normal(size=n_features)
             direction *= 2.0 * shift / np.linalg.norm(direction)
             Xt = (1.0 + shift) * Xt @ rotation + direction

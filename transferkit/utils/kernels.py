@@ -75,7 +75,8 @@ def median_heuristic_gamma(X, Y=None, *, max_samples=1000, random_state=0):
     d2 = d2[d2 > 1e-12 * max(1.0, float(d2.max(initial=0.0)))]
     if d2.size == 0:
         return 1.0
-    return float(1.0 / (2.0 * np.median(d2)))
+    sigma = np.median(np.sqrt(d2))
+    return float(1.0 / (2.0 * sigma**2))
 
 
 def resolve_gamma(kernel, gamma, X, Y=None, random_state=0):

@@ -21,6 +21,7 @@ __all__ = [
     "SourceTarget",
     "check_source_target",
     "check_sample_weight_support",
+    "check_two_domains",
     "is_multi_domain",
 ]
 
@@ -312,3 +313,38 @@ def check_sample_weight_support(estimator, owner):
             f"{type(estimator).__name__}.fit accepts no sample_weight argument. "
             "Choose an estimator that supports sample weights."
         )
+
+
+def check_two_domains(Xs, Xt, *, accept_sparse=False, dtype=FLOAT_DTYPES):
+    """Validate a source and a target sample for estimator-free functions.
+
+    Used by the discrepancy metrics: both must be non-empty, finite, 2-D and
+    have the same number of features (the error names both shapes).
+
+    Returns
+    -------
+    Xs, Xt : validated arrays (never copies of the caller's data unless a
+        conversion was needed; they are not modified).
+    """
+    Xs = check_array(
+        Xs,
+        accept_sparse=accept_sparse,
+        dtype=dtype,
+        ensure_min_samples=0,
+        input_name="Xs",
+    )
+    Xt = check_array(
+        Xt,
+        accept_sparse=accept_sparse,
+        dtype=dtype,
+        ensure_min_samples=0,
+        input_name="Xt",
+    )
+    for arg, arr in (("Xs", Xs), ("Xt", Xt)):
+        _check_n_samples(arr, arg, None, 1)
+    if Xs.shape[1] != Xt.shape[1]:
+        raise ValueError(
+            f"Xt has shape {Xt.shape} but Xs has shape {Xs.shape}: the source and "
+            "the target must have the same number of features."
+        )
+    return Xs, Xt
