@@ -6,3 +6,5 @@ are built with their defaults.
 """
 
 COMMON_CHECK_PARAMS = {}
+# Fewer rounds keep the checks fast; the default estimator is kept.
+COMMON_CHECK_PARAMS["TrAdaBoostClassifier"] = {"n_estimators": 10}

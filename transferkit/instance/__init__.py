@@ -5,4 +5,7 @@ fit the estimator with ``sample_weight``; the boosting methods also use a few
 labelled target samples.
 """
 
+from ._tradaboost import TrAdaBoostClassifier
+
 __all__ = []
+__all__ += ["TrAdaBoostClassifier"]
