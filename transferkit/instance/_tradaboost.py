@@ -7,7 +7,6 @@ import math
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import check_random_state, get_tags
@@ -16,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..base import LabelledTargetMixin
-from ..utils._boosting import fit_weighted, vote_start
+from ..utils._boosting import fit_weighted, stack_rows, vote_start
 from ..utils.validation import check_sample_weight_support
 
 __all__ = ["TrAdaBoostClassifier"]
@@ -28,12 +27,6 @@ logger = logging.getLogger("transferkit")
 ERROR_FLOOR = 1e-10
 
 _ACCEPT_SPARSE = ["csr", "csc"]
-
-
-def _stack(X, Xt):
-    if sp.issparse(X) or sp.issparse(Xt):
-        return sp.vstack([X, Xt], format="csr")
-    return np.concatenate([X, Xt], axis=0)
 
 
 class TrAdaBoostClassifier(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
@@ -225,7 +218,7 @@ tuple of arrays, default=None
         if data.no_shift:
             X_all, y_all, n_source = data.X, data.y, 0
         else:
-            X_all = _stack(data.X, data.Xt)
+            X_all = stack_rows(data.X, data.Xt)
             y_all = np.concatenate([data.y, data.yt])
             n_source = data.X.shape[0]
         self.classes_, y_codes = np.unique(y_all, return_inverse=True)

@@ -7,7 +7,8 @@
 - :func:`vote_start`: index of the first learner of TrAdaBoost's final vote;
 - :func:`fit_weighted`: fit a fresh clone of a learner with a weight
   distribution, rescaled to mean one;
-- :func:`seed_estimator`: give a clone its own integer seed.
+- :func:`seed_estimator`: give a clone its own integer seed;
+- :func:`stack_rows`: source rows over target rows, dense or sparse.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "vote_start",
     "fit_weighted",
     "seed_estimator",
+    "stack_rows",
     "LOSSES",
 ]
 
@@ -114,6 +117,13 @@ def vote_start(n_rounds):
     if n_rounds < 1:
         raise ValueError(f"n_rounds must be >= 1, got {n_rounds}.")
     return math.ceil(n_rounds / 2) - 1
+
+
+def stack_rows(X, Xt):
+    """Stack source rows over target rows (CSR when either is sparse)."""
+    if sp.issparse(X) or sp.issparse(Xt):
+        return sp.vstack([X, Xt], format="csr")
+    return np.concatenate([X, Xt], axis=0)
 
 
 def seed_estimator(estimator, random_state):
