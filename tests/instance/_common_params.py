@@ -8,3 +8,4 @@ are built with their defaults.
 COMMON_CHECK_PARAMS = {}
 # Fewer rounds keep the checks fast; the default estimator is kept.
 COMMON_CHECK_PARAMS["TrAdaBoostClassifier"] = {"n_estimators": 10}
+COMMON_CHECK_PARAMS["TrAdaBoostRegressor"] = {"n_estimators": 10}

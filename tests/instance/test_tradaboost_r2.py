@@ -73,7 +73,7 @@ def brute_force_lower_median(values, weights):
 
 def test_weighted_median_matches_brute_force():
     rng = np.random.RandomState(0)
-    for trial in range(300):
+    for _trial in range(300):
         k = rng.randint(1, 9)
         values = rng.randint(-3, 4, size=k).astype(float)  # ties happen
         weights = rng.choice([0.0, 0.5, 1.0, 2.0, 3.7], size=k)

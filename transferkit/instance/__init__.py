@@ -6,6 +6,7 @@ labelled target samples.
 """
 
 from ._tradaboost import TrAdaBoostClassifier
+from ._tradaboost_r2 import TrAdaBoostRegressor
 
 __all__ = []
-__all__ += ["TrAdaBoostClassifier"]
+__all__ += ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
