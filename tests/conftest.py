@@ -7,7 +7,12 @@ They are never skipped: without the data they fail, loudly.
 
 import os
 
-import pytest
+# scikit-learn's estimator checks include an array-API check that skips
+# itself unless SciPy's array API support is on; turn it on before SciPy is
+# imported so that the check runs instead of being skipped.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +26,22 @@ def data_home():
             pytrace=False,
         )
     return home
+
+
+# CI runs with TRANSFERKIT_FAIL_ON_SKIP=1: a skipped test fails the run, so a
+# test cannot silently stop running (missing data, a missing extra, ...).
+_SKIPPED = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("TRANSFERKIT_FAIL_ON_SKIP") == "1" and _SKIPPED:
+        listed = "\n  ".join(_SKIPPED[:20])
+        print(
+            f"\nTRANSFERKIT_FAIL_ON_SKIP: {len(_SKIPPED)} test(s) skipped:\n  {listed}"
+        )
+        session.exitstatus = 1
