@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .utils.kernels import kernel_diagonal, kernel_sums, resolve_gamma
+from .utils.subspace import covariance
 from .utils.validation import check_two_domains
 
 __all__ = ["coral_distance", "domain_classifier_auc", "mmd2", "proxy_a_distance"]
@@ -214,16 +215,6 @@ def domain_classifier_auc(Xs, Xt, estimator=None, cv=5, random_state=None):
     return float(roc_auc_score(domain, scores))
 
 
-def _covariance(X):
-    n = X.shape[0]
-    if n < 2:
-        raise ValueError(f"A covariance needs at least 2 samples, got {n}.")
-    mean = np.asarray(X.mean(axis=0)).ravel()
-    gram = X.T @ X
-    gram = gram.toarray() if sp.issparse(gram) else gram
-    return (gram - n * np.outer(mean, mean)) / (n - 1)
-
-
 def coral_distance(Xs, Xt):
     """CORAL distance ``||C_s - C_t||_F**2 / (4 d**2)`` (Sun & Saenko, 2016).
 
@@ -255,6 +246,11 @@ def coral_distance(Xs, Xt):
     True
     """
     Xs, Xt = check_two_domains(Xs, Xt, accept_sparse=("csr", "csc"))
+    if min(Xs.shape[0], Xt.shape[0]) < 2:
+        raise ValueError(
+            "coral_distance needs at least 2 samples in Xs and in Xt, got "
+            f"{Xs.shape[0]} and {Xt.shape[0]}."
+        )
     d = Xs.shape[1]
-    diff = _covariance(Xs) - _covariance(Xt)
+    diff = covariance(Xs) - covariance(Xt)
     return float(np.sum(diff**2) / (4.0 * d**2))
