@@ -100,3 +100,19 @@ def test_metrics_reject_bad_input(samples):
             func(Xs, Xt[:, :2])
     with pytest.raises(ValueError, match="cv=5 folds"):
         proxy_a_distance(Xs, Xt[:3])
+
+
+def test_mmd2_never_holds_the_full_kernel():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    Xs, Xt = rng.normal(size=(n, 20)), rng.normal(size=(n, 20))
+    full_kernel_bytes = 8 * n * n  # 72 MB
+    tracemalloc.start()
+    try:
+        mmd2(Xs, Xt, gamma=0.05, block_size=256)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < full_kernel_bytes / 4
