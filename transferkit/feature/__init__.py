@@ -5,5 +5,9 @@ mapped source, ``transform`` maps new target-domain samples.
 """
 
 from ._coral import CORAL
+from ._gfk import GFK
+from ._jda import JDA
+from ._subspace_alignment import SubspaceAlignment
+from ._tca import TCA
 
-__all__ = ["CORAL"]
+__all__ = ["CORAL", "GFK", "SubspaceAlignment", "JDA", "TCA"]

@@ -20,6 +20,7 @@ __all__ = [
     "pca_basis",
     "principal_angles",
     "subspace_disagreement",
+    "select_subspace_dimension",
 ]
 
 
@@ -169,3 +170,35 @@ def subspace_disagreement(Xs, Xt, max_components):
         beta = principal_angles(Pt[:, :d], Pst[:, :d])[-1]
         sdm[d - 1] = (np.sin(alpha) + np.sin(beta)) / 2
     return sdm
+
+
+def select_subspace_dimension(Xs, Xt, threshold=0.99):
+    """Subspace dimension by the subspace disagreement measure (SDM).
+
+    Gong et al. (CVPR 2012) choose the largest ``d`` for which the source and
+    target subspaces have no (near-)orthogonal directions. Here that is the
+    largest ``d`` before ``SDM(d)`` first reaches ``threshold`` (with the
+    default 0.99, before the ``d``-th principal angle of either domain to the
+    pooled subspace passes about 82 degrees on average), searched over
+    ``1 <= d <= min(n_features, n_source - 1, n_target - 1)``; when the
+    measure never reaches the threshold, the upper end of that range.
+
+    Parameters
+    ----------
+    Xs, Xt : ndarray of shape (n, n_features)
+        Source and target data.
+    threshold : float, default=0.99
+        Value of the SDM treated as "orthogonal".
+
+    Returns
+    -------
+    d : int
+        The chosen dimension, at least 1.
+    """
+    n_features = Xs.shape[1]
+    max_components = max(1, min(n_features, Xs.shape[0] - 1, Xt.shape[0] - 1))
+    sdm = subspace_disagreement(Xs, Xt, max_components)
+    reached = np.flatnonzero(sdm >= threshold)
+    if reached.size == 0:
+        return max_components
+    return max(1, int(reached[0]))
