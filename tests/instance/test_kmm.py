@@ -1,0 +1,173 @@
+"""Kernel Mean Matching: the fast solver against cvxpy, constraints, traps."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from transferkit.instance import KMM
+from transferkit.utils._box_qp import (
+    box_slab_linear_minimizer,
+    project_box_slab,
+)
+from transferkit.utils.kernels import kernel_matrix, kernel_sums
+
+
+def _shifted(n_source, n_target, n_features=2, seed=0):
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n_source, n_features))
+    Xt = 0.7 * rng.normal(size=(n_target, n_features)) + 0.8
+    return Xs, Xt
+
+
+def _objective(beta, Xs, Xt, gamma):
+    K = kernel_matrix(Xs, gamma=gamma)
+    kappa = Xs.shape[0] / Xt.shape[0] * kernel_sums(Xs, Xt, gamma=gamma)
+    return 0.5 * beta @ K @ beta - kappa @ beta, K
+
+
+@pytest.mark.parametrize("n", [30, 300])
+def test_fast_solver_reaches_cvxpy_objective(n):
+    Xs, Xt = _shifted(n, n + 7, seed=n)
+    fast = KMM(random_state=0).fit_weights(Xs, Xt)
+    kmm_cvx = KMM(solver="cvxpy", random_state=0)
+    exact = kmm_cvx.fit_weights(Xs, Xt)
+    assert kmm_cvx.solver_status_ == "optimal"
+    f_fast, K = _objective(fast, Xs, Xt, kmm_cvx.gamma_)
+    f_exact, _ = _objective(exact, Xs, Xt, kmm_cvx.gamma_)
+    assert f_fast - f_exact <= 1e-4 * abs(f_exact)
+    # K @ beta is the same for every optimal beta of a convex QP.
+    Kdiff = K @ (fast - exact)
+    assert np.linalg.norm(Kdiff) <= 1e-2 * np.linalg.norm(K @ exact)
+    if n == 30:
+        np.testing.assert_allclose(fast, exact, atol=2e-2 * exact.max())
+
+
+def test_constraints_hold_with_active_bounds():
+    Xs, Xt = _shifted(80, 60, seed=3)
+    n = Xs.shape[0]
+    for B, eps in [(2.0, 0.05), (1000.0, 0.0), (1.5, 0.3)]:
+        kmm = KMM(B=B, eps=eps, random_state=0)
+        w = kmm.fit_weights(Xs, Xt)
+        assert w.min() >= 0.0
+        assert w.max() <= B + 1e-12
+        assert abs(w.sum() - n) <= n * eps + 1e-8 * n
+        assert kmm.duality_gap_ <= kmm.tol * abs(kmm.objective_)
+    # B small enough to bind: some weights sit on it.
+    w = KMM(B=2.0, eps=0.05).fit_weights(Xs, Xt)
+    assert np.isclose(w.max(), 2.0)
+
+
+def test_point_at_target_outweighs_point_far_away():
+    """The libTLDA sign trap: +kappa would push weight away from the target."""
+    rng = np.random.default_rng(1)
+    Xt = rng.normal(loc=3.0, scale=0.5, size=(60, 2))
+    Xs = np.vstack([rng.normal(size=(60, 2)), [[3.0, 3.0]], [[-3.0, -3.0]]])
+    for solver in ("fast", "cvxpy"):
+        w = KMM(solver=solver, random_state=0).fit_weights(Xs, Xt)
+        assert w[-2] > w[-1]
+        assert w[-2] > np.median(w[:-2])
+
+
+def test_no_shift_gives_unit_weights_which_are_optimal():
+    Xs, _ = _shifted(40, 40)
+    kmm = KMM().fit(Xs, (Xs[:, 0] > 0).astype(int))
+    np.testing.assert_array_equal(kmm.weights_, np.ones(40))
+    assert kmm.no_shift_
+    # With the source passed as an explicit target, the solver finds an
+    # optimum whose objective equals that of the all-ones weights.
+    w = KMM(gamma=0.5).fit_weights(Xs, Xs.copy())
+    f_w, _ = _objective(w, Xs, Xs, 0.5)
+    f_ones, _ = _objective(np.ones(40), Xs, Xs, 0.5)
+    assert abs(f_w - f_ones) <= 1e-4 * abs(f_ones)
+
+
+def test_landmarks_close_to_exact_objective():
+    Xs, Xt = _shifted(400, 300, n_features=3, seed=5)
+    exact = KMM(random_state=0)
+    w_exact = exact.fit_weights(Xs, Xt)
+    approx = KMM(n_landmarks=150, random_state=0)
+    w_approx = approx.fit_weights(Xs, Xt)
+    assert approx.landmark_indices_.shape == (150,)
+    f_exact, _ = _objective(w_exact, Xs, Xt, exact.gamma_)
+    f_approx, _ = _objective(w_approx, Xs, Xt, exact.gamma_)
+    assert f_approx >= f_exact - 1e-6 * abs(f_exact)
+    assert f_approx - f_exact <= 2e-2 * abs(f_exact)
+
+
+def test_landmarks_with_cvxpy_solve_the_same_approximate_problem():
+    Xs, Xt = _shifted(120, 100, seed=6)
+    fast = KMM(n_landmarks=40, random_state=0).fit(Xs, Xs[:, 0] > 0, Xt)
+    ref = KMM(n_landmarks=40, solver="cvxpy", random_state=0).fit(Xs, Xs[:, 0] > 0, Xt)
+    np.testing.assert_array_equal(fast.landmark_indices_, ref.landmark_indices_)
+    assert fast.objective_ - ref.objective_ <= 1e-4 * abs(ref.objective_)
+
+
+def test_dense_kernel_guard_names_landmarks():
+    Xs, Xt = _shifted(60, 20)
+    with pytest.raises(ValueError, match="n_landmarks"):
+        KMM(max_dense_samples=50).fit_weights(Xs, Xt)
+    KMM(max_dense_samples=50, n_landmarks=20).fit_weights(Xs, Xt)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"B": 0.001, "eps": 0.0}, "infeasible"),
+        ({"B": -1.0}, "B must be"),
+        ({"solver": "newton"}, "solver must be"),
+        ({"kernel": "cosine"}, "kernel must be"),
+        ({"n_landmarks": 0}, "n_landmarks"),
+    ],
+)
+def test_invalid_parameters(params, match):
+    Xs, Xt = _shifted(20, 20)
+    with pytest.raises(ValueError, match=match):
+        KMM(**params).fit_weights(Xs, Xt)
+
+
+def test_max_iter_reached_warns():
+    Xs, Xt = _shifted(200, 200, seed=2)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        kmm = KMM(max_iter=1, tol=1e-12).fit_weights(Xs, Xt)
+    assert kmm.shape == (200,)
+
+
+def test_projection_is_exact():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        v = rng.normal(scale=3.0, size=50)
+        upper, lo, hi = 2.0, 10.0, 20.0
+        x = project_box_slab(v, upper, lo, hi)
+        assert x.min() >= 0 and x.max() <= upper
+        assert lo - 1e-9 <= x.sum() <= hi + 1e-9
+        # Optimality: no feasible random point is closer to v.
+        for _ in range(30):
+            z = project_box_slab(x + 0.3 * rng.normal(size=50), upper, lo, hi)
+            assert np.linalg.norm(z - v) >= np.linalg.norm(x - v) - 1e-9
+
+
+def test_linear_minimizer_beats_random_feasible_points():
+    rng = np.random.default_rng(1)
+    g = rng.normal(size=30)
+    s = box_slab_linear_minimizer(g, 1.5, 5.0, 12.0)
+    assert 5.0 - 1e-12 <= s.sum() <= 12.0 + 1e-12
+    for _ in range(200):
+        z = project_box_slab(rng.normal(scale=2.0, size=30), 1.5, 5.0, 12.0)
+        assert g @ s <= g @ z + 1e-12
+
+
+def test_cvxpy_not_imported_by_the_family_or_the_fast_path():
+    code = (
+        "import sys, numpy as np\n"
+        "import transferkit.instance as ti\n"
+        "assert 'cvxpy' not in sys.modules\n"
+        "rng = np.random.default_rng(0)\n"
+        "ti.KMM().fit_weights(rng.normal(size=(30, 2)), rng.normal(size=(20, 2)))\n"
+        "assert 'cvxpy' not in sys.modules\n"
+        "for mod in ('torch', 'ot', 'matplotlib'):\n"
+        "    assert mod not in sys.modules, mod\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
