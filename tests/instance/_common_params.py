@@ -9,3 +9,4 @@ COMMON_CHECK_PARAMS = {}
 # Fewer rounds keep the checks fast; the default estimator is kept.
 COMMON_CHECK_PARAMS["TrAdaBoostClassifier"] = {"n_estimators": 10}
 COMMON_CHECK_PARAMS["TrAdaBoostRegressor"] = {"n_estimators": 10}
+COMMON_CHECK_PARAMS["TwoStageTrAdaBoostRegressor"] = {"n_steps": 3, "n_estimators": 5}

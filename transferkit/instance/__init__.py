@@ -7,6 +7,11 @@ labelled target samples.
 
 from ._tradaboost import TrAdaBoostClassifier
 from ._tradaboost_r2 import TrAdaBoostRegressor
+from ._two_stage_tradaboost import TwoStageTrAdaBoostRegressor
 
 __all__ = []
-__all__ += ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
+__all__ += [
+    "TrAdaBoostClassifier",
+    "TrAdaBoostRegressor",
+    "TwoStageTrAdaBoostRegressor",
+]
