@@ -5,9 +5,10 @@ mapped source, ``transform`` maps new target-domain samples.
 """
 
 from ._coral import CORAL
+from ._feature_augmentation import FeatureAugmentation
 from ._gfk import GFK
 from ._jda import JDA
 from ._subspace_alignment import SubspaceAlignment
 from ._tca import TCA
 
-__all__ = ["CORAL", "GFK", "SubspaceAlignment", "JDA", "TCA"]
+__all__ = ["CORAL", "FeatureAugmentation", "GFK", "SubspaceAlignment", "JDA", "TCA"]
