@@ -4,6 +4,7 @@ Transformers with ``fit(X, y=None, Xt=None)``; ``fit_transform`` returns the
 mapped source, ``transform`` maps new target-domain samples.
 """
 
+from ._bda import BDA
 from ._coral import CORAL
 from ._feature_augmentation import FeatureAugmentation
 from ._gfk import GFK
@@ -11,4 +12,12 @@ from ._jda import JDA
 from ._subspace_alignment import SubspaceAlignment
 from ._tca import TCA
 
-__all__ = ["CORAL", "FeatureAugmentation", "GFK", "SubspaceAlignment", "JDA", "TCA"]
+__all__ = [
+    "BDA",
+    "CORAL",
+    "FeatureAugmentation",
+    "GFK",
+    "SubspaceAlignment",
+    "JDA",
+    "TCA",
+]
