@@ -377,3 +377,29 @@ def test_transfer_beats_target_only_on_related_source():
         target_only = clone(base).fit(Xt[lab], yt[lab])
         errors_target.append(1 - target_only.score(Xt[test], yt[test]))
     assert np.mean(errors_transfer) < np.mean(errors_target)
+
+
+def test_pipeline_gridsearch_and_pickle():
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.preprocessing import StandardScaler
+
+    from transferkit.pipeline import make_transfer_pipeline
+
+    Xs, ys, Xt, yt = make_domain_shift("concept", n_source=150, random_state=10)
+    pipe = make_transfer_pipeline(
+        StandardScaler(), TrAdaBoostClassifier(n_estimators=3)
+    )
+    pipe.fit(Xs, ys, Xt=Xt[:20], yt=yt[:20])
+    assert pipe.score(Xt, yt) > 0.5
+    grid = GridSearchCV(
+        TrAdaBoostClassifier(LogisticRegression(), n_estimators=3),
+        {"estimator__C": [0.1, 1.0]},
+        cv=3,
+    )
+    grid.fit(Xs, ys, Xt=Xt[:20], yt=yt[:20])
+    best = grid.best_estimator_
+    assert best.target_weights_.shape == (20,)  # yt reached the estimator
+    restored = pickle.loads(pickle.dumps(best))
+    np.testing.assert_array_equal(restored.predict(Xt), best.predict(Xt))
