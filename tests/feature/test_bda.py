@@ -5,9 +5,18 @@ import pytest
 import scipy.linalg
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from transferkit.feature import BDA, JDA, TCA
 from transferkit.feature._bda import estimate_balance
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Pin BLAS/OpenMP to one thread: on a busy 2-core machine two threads
+    make these small solves 10-16x slower."""
+    with threadpool_limits(1):
+        yield
 
 
 def _shift(seed=0, sizes=(30, 30, 30), target_sizes=None, n_features=6):

@@ -10,6 +10,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
 
 from transferkit.feature import TCA
 from transferkit.pipeline import make_transfer_pipeline
@@ -20,6 +21,14 @@ KERNEL_PARAMS = {
     "laplacian": {"gamma": 0.3},
     "poly": {"gamma": 0.3, "degree": 2, "coef0": 1.0},
 }
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Pin BLAS/OpenMP to one thread: on a busy 2-core machine two threads
+    make these small solves 10-16x slower."""
+    with threadpool_limits(1):
+        yield
 
 
 def _small_shift(seed=0, n_source=25, n_target=20, n_features=4):
@@ -402,3 +411,64 @@ def test_feature_names_out():
 )
 def test_sklearn_checks_on_other_configurations(estimator, check):
     check(estimator)
+
+
+# ---------------------------------------------------------------------------
+# Office-Caltech10 SURF (real data, read through TRANSFERKIT_DATA)
+# ---------------------------------------------------------------------------
+
+OFFICE_TASKS = [
+    ("C", "A"), ("C", "W"), ("C", "D"), ("A", "C"), ("A", "W"), ("A", "D"),
+    ("W", "C"), ("W", "A"), ("W", "D"), ("D", "C"), ("D", "A"), ("D", "W"),
+]  # fmt: skip
+# BENCHMARKS.md, TCA row (JDA code lineage, primal projection + 1-NN).
+PUBLISHED_TCA = [45.6, 39.3, 45.9, 42.0, 40.0, 35.7, 31.5, 30.5, 91.1, 33.0, 32.8, 87.5]
+
+
+def office_caltech_domains():
+    from transferkit.datasets import load_office_caltech
+
+    # Fails (does not skip) when TRANSFERKIT_DATA does not hold the data.
+    return {d: load_office_caltech(d) for d in "ACDW"}
+
+
+def nearest_neighbour_accuracy(transformer, Xs, ys, Xt, yt):
+    Zs = transformer.fit_transform(Xs, ys, Xt=Xt)
+    knn = KNeighborsClassifier(n_neighbors=1).fit(Zs, ys)
+    return 100.0 * knn.score(transformer.transform(Xt), yt)
+
+
+@pytest.mark.realdata
+def test_office_caltech_primal_tca_reaches_the_published_row():
+    """TCA(kernel="primal") + 1-NN on the 12 SURF tasks.
+
+    With the estimator's defaults (n_components=30, mu=1) the average is 46.6
+    (published 46.2) and every task is within 3.2 points of the published
+    cell. ALGORITHMS.md quotes dim=100 for this lineage; that setting gives
+    43.6 here, while dim=20-30 reproduces the published cells (four of them
+    exactly at dim=20), so the published row was evidently made with a small
+    dimension.
+    """
+    domains = office_caltech_domains()
+    accuracies = []
+    for source, target in OFFICE_TASKS:
+        tca = TCA(n_components=30, mu=1.0, kernel="primal")
+        accuracies.append(
+            nearest_neighbour_accuracy(tca, *domains[source], *domains[target])
+        )
+    accuracies = np.array(accuracies)
+    assert accuracies.mean() >= 46.2
+    assert np.max(np.abs(accuracies - PUBLISHED_TCA)) < 4.0
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_office_caltech_landmarks_within_one_point_of_exact():
+    domains = office_caltech_domains()
+    exact, approx = [], []
+    for source, target in OFFICE_TASKS:
+        data = (*domains[source], *domains[target])
+        exact.append(nearest_neighbour_accuracy(TCA(kernel="linear"), *data))
+        landmark_tca = TCA(kernel="linear", n_landmarks=500, random_state=0)
+        approx.append(nearest_neighbour_accuracy(landmark_tca, *data))
+    assert abs(np.mean(exact) - np.mean(approx)) <= 1.0
