@@ -18,9 +18,15 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
+from ..utils.kernels import median_heuristic_gamma
 from ..utils.validation import check_sample_weight_support
 
-__all__ = ["BaseReweighting", "effective_sample_size"]
+__all__ = [
+    "BaseReweighting",
+    "DensityRatioMixin",
+    "effective_sample_size",
+    "gamma_candidates",
+]
 
 
 def effective_sample_size(weights):
@@ -272,3 +278,54 @@ default=None
         """
         X = self._check_X(X)
         return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+
+def gamma_candidates(gamma, X, Xt, random_state, *, n_grid=9):
+    """The RBF widths a cross-validated density-ratio method tries.
+
+    ``"auto"``: ``n_grid`` values spaced by factors of 2 around the median
+    heuristic of the pooled data (``gamma0 / 16`` to ``16 * gamma0`` for
+    the default 9). A number: that value alone. A list: those values.
+    """
+    if isinstance(gamma, str):
+        if gamma != "auto":
+            raise ValueError(
+                f"gamma must be 'auto', a number or a list, got {gamma!r}."
+            )
+        center = median_heuristic_gamma(X, Xt, random_state=random_state)
+        half = n_grid // 2
+        return center * 2.0 ** np.arange(-half, n_grid - half)
+    values = np.atleast_1d(np.asarray(gamma, dtype=np.float64))
+    if values.ndim != 1 or values.size == 0 or np.any(~(values > 0)):
+        raise ValueError(
+            f"gamma must be 'auto', a positive number or a list of them, got {gamma!r}."
+        )
+    return values
+
+
+class DensityRatioMixin:
+    """Out-of-sample weights ``predict_weights`` for density-ratio methods.
+
+    Subclasses implement ``_ratio(X)`` on validated input; under no shift
+    every weight is 1.
+    """
+
+    def predict_weights(self, X):
+        """Estimated importance weights of new samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples (usually source-domain) to weigh.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            The fitted density-ratio model at ``X``; on the training source
+            it reproduces ``weights_``.
+        """
+        check_is_fitted(self, "weights_")
+        X = validate_data(self, X, reset=False)
+        if self.no_shift_:
+            return np.ones(X.shape[0])
+        return self._ratio(X)
