@@ -177,13 +177,13 @@ embedding_, n_features_in_, feature_names_in_ :
         y = data.y
         self.classes_ = np.unique(y)
         X_all = self._stack(data)
-        kernel_params = self._prepare_solver(X_all)
+        problem = self._prepare_problem(X_all)
         n_source = data.n_source
         self._start_rounds()
 
         if data.no_shift:
             mmd = LowRankMMD.combine((np.zeros((n_source, 0)), 0.0))
-            Z = self._solve(X_all, mmd, kernel_params)
+            Z = self._solve(problem, mmd)
             self.estimator_ = self._make_estimator().fit(Z, y)
             self.pseudo_labels_ = self.estimator_.predict(Z)
             return np.asarray(Z, dtype=dtype)
@@ -193,7 +193,7 @@ embedding_, n_features_in_, feature_names_in_ :
         Zs = Zt = None
         for round_ in range(self.n_iter):
             mmd = self._mmd_matrix(marginal, y, pseudo_labels, Zs, Zt)
-            Z = self._solve(X_all, mmd, kernel_params)
+            Z = self._solve(problem, mmd)
             Zs, Zt = Z[:n_source], Z[n_source:]
             estimator = self._make_estimator().fit(Zs, y)
             pseudo_labels = estimator.predict(Zt)

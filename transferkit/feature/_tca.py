@@ -16,10 +16,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..base import TransferTransformerMixin
 from ..utils._mmd_embedding import (
     LowRankMMD,
-    fit_exact_kernel_embedding,
-    fit_landmark_embedding,
-    fit_primal_embedding,
     marginal_mmd_vector,
+    prepare_exact_problem,
+    prepare_landmark_problem,
+    prepare_primal_problem,
     select_landmarks,
 )
 from ..utils.kernels import KERNELS, check_dense_kernel_size, resolve_gamma
@@ -70,56 +70,42 @@ class _MMDEmbeddingBase(
             params["coef0"] = self.coef0
         return params
 
-    def _max_components(self, X_all):
-        if self.kernel == "primal":
-            return X_all.shape[1]
-        if self.n_landmarks is not None:
-            return min(self.n_landmarks, X_all.shape[0])
-        return X_all.shape[0]
+    def _prepare_problem(self, X_all):
+        """Build the M-independent part of the problem (checks sizes first).
 
-    def _prepare_solver(self, X_all):
-        """Set ``n_components_``, ``gamma_``, ``landmark_indices_``; check sizes."""
-        n = X_all.shape[0]
-        self.n_components_ = min(self.n_components, self._max_components(X_all))
+        Sets ``gamma_``, ``landmark_indices_`` and ``n_components_`` (clamped
+        to the largest possible dimension).
+        """
         self.landmark_indices_ = None
         if self.kernel == "primal":
             self.gamma_ = None
-            return None
-        params = self._kernel_params(X_all)
-        if self.n_landmarks is None:
-            check_dense_kernel_size(
-                n,
-                max_samples=self.max_dense_samples,
-                owner=f"{type(self).__name__}(kernel={self.kernel!r})",
-                alternative=(
-                    "n_landmarks=m (a Nyström/landmark approximation with "
-                    "O(n·m) memory, e.g. n_landmarks=500) or kernel='primal'"
-                ),
-            )
+            problem = prepare_primal_problem(X_all)
         else:
-            self.landmark_indices_ = select_landmarks(
-                X_all, self.n_landmarks, self.random_state
-            )
-        return params
+            kernel_params = self._kernel_params(X_all)
+            if self.n_landmarks is None:
+                check_dense_kernel_size(
+                    X_all.shape[0],
+                    max_samples=self.max_dense_samples,
+                    owner=f"{type(self).__name__}(kernel={self.kernel!r})",
+                    alternative=(
+                        "n_landmarks=m (a Nyström/landmark approximation with "
+                        "O(n·m) memory, e.g. n_landmarks=500) or kernel='primal'"
+                    ),
+                )
+                problem = prepare_exact_problem(X_all, kernel_params)
+            else:
+                self.landmark_indices_ = select_landmarks(
+                    X_all, self.n_landmarks, self.random_state
+                )
+                problem = prepare_landmark_problem(
+                    X_all, kernel_params, self.landmark_indices_
+                )
+        self.n_components_ = min(self.n_components, problem.max_components)
+        return problem
 
-    def _solve(self, X_all, mmd, kernel_params):
+    def _solve(self, problem, mmd):
         """Fit the embedding for one MMD matrix; returns the embedded rows."""
-        if self.kernel == "primal":
-            embedding, Z = fit_primal_embedding(X_all, mmd, self.mu, self.n_components_)
-        elif self.n_landmarks is None:
-            embedding, Z = fit_exact_kernel_embedding(
-                X_all, mmd, self.mu, self.n_components_, kernel_params
-            )
-        else:
-            embedding, Z = fit_landmark_embedding(
-                X_all,
-                mmd,
-                self.mu,
-                self.n_components_,
-                kernel_params,
-                self.landmark_indices_,
-            )
-            self.n_components_ = embedding.coef.shape[1]
+        embedding, Z = problem.solve(mmd, self.mu, self.n_components_)
         self.embedding_ = embedding
         self.eigenvalues_ = embedding.eigenvalues
         self.components_ = embedding.coef
@@ -354,7 +340,7 @@ class TCA(_MMDEmbeddingBase):
         data = self._validate_fit_data(X, y, Xt, yt)
         dtype = data.X.dtype
         X_all = self._stack(data)
-        kernel_params = self._prepare_solver(X_all)
+        problem = self._prepare_problem(X_all)
         n_source = data.n_source
         if data.no_shift:
             mmd = LowRankMMD.combine((np.zeros((n_source, 0)), 0.0))
@@ -363,5 +349,5 @@ class TCA(_MMDEmbeddingBase):
             mmd = LowRankMMD.combine((e, 1.0))
             if self.kernel == "primal":
                 mmd = mmd.normalised()
-        Z = self._solve(X_all, mmd, kernel_params)
+        Z = self._solve(problem, mmd)
         return np.asarray(Z[:n_source], dtype=dtype)

@@ -24,13 +24,11 @@ one vector per class), kept as the factor pair ``(E, c)``.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
@@ -40,10 +38,11 @@ __all__ = [
     "LowRankMMD",
     "MMDEmbedding",
     "class_mmd_vectors",
-    "fit_exact_kernel_embedding",
-    "fit_landmark_embedding",
-    "fit_primal_embedding",
+    "MMDProblem",
     "marginal_mmd_vector",
+    "prepare_exact_problem",
+    "prepare_landmark_problem",
+    "prepare_primal_problem",
     "select_landmarks",
     "solve_mmd_eigenproblem",
     "unit_norm_columns",
@@ -290,69 +289,102 @@ def _centred_scatter(P):
     return gram - n * np.outer(mean, mean)
 
 
-def fit_primal_embedding(X, mmd, mu, n_components, *, normalize_samples=True):
+@dataclass
+class MMDProblem:
+    """The parts of an MMD embedding problem that do not depend on ``M``.
+
+    JDA and BDA solve one problem per round with a new MMD matrix on the same
+    data; the basis, the scatter matrix and the out-of-sample map are
+    computed once.
+
+    Attributes
+    ----------
+    kind : {"primal", "exact", "landmarks"}
+    basis : ndarray or sparse matrix of shape (n_samples, p)
+        ``B`` such that the embedding is ``Z = B a`` and the MMD term is
+        ``Bᵀ M B``.
+    scatter : ndarray of shape (p, p)
+        ``Bᵀ H B`` (``H`` the centring matrix).
+    out_map : ndarray of shape (q, p) or None
+        ``coef = out_map @ a`` (None: ``coef = a``).
+    fitted_basis : ndarray, sparse matrix or None
+        Points the kernel of new samples is taken against.
+    kernel_params : dict
+    normalize_samples : bool
+    """
+
+    kind: str
+    basis: object
+    scatter: np.ndarray
+    out_map: object
+    fitted_basis: object
+    kernel_params: dict
+    normalize_samples: bool = False
+
+    @property
+    def max_components(self):
+        return self.scatter.shape[0]
+
+    def solve(self, mmd, mu, n_components):
+        """Solve for one MMD matrix; returns ``(MMDEmbedding, Z)``."""
+        n_components = min(n_components, self.max_components)
+        mmd_term = mmd.sandwich(self.basis)
+        a, values = solve_mmd_eigenproblem(self.scatter, mmd_term, mu, n_components)
+        Z = np.asarray(self.basis @ a)
+        if self.normalize_samples:
+            Z = normalize(Z)
+        coef = a if self.out_map is None else self.out_map @ a
+        embedding = MMDEmbedding(
+            kind=self.kind,
+            coef=coef,
+            basis=self.fitted_basis,
+            kernel_params=self.kernel_params,
+            eigenvalues=values,
+            normalize_samples=self.normalize_samples,
+        )
+        return embedding, Z
+
+
+def prepare_primal_problem(X, *, normalize_samples=True):
     """Linear (primal) MMD embedding of the stacked samples ``X``.
 
     Solves ``min tr(Aᵀ Xᵀ M X A) + mu ‖A‖²`` s.t. ``Aᵀ Xᵀ H X A = I`` as
     ``eigh(Xᵀ H X, Xᵀ M X + mu I)``, largest eigenvalues: the same
     eigenvectors as the JDA code's ``eigs(XMXᵀ + λI, XHXᵀ, k, 'SM')``, with
-    the positive definite matrix on the right. A ``d x d`` problem.
-
-    Parameters
-    ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Source rows then target rows.
-    mmd : LowRankMMD
-    mu : float
-    n_components : int
-        At most ``n_features``.
-    normalize_samples : bool, default=True
-        L2-normalise each sample first and each embedded sample after, as the
-        JDA code lineage does.
-
-    Returns
-    -------
-    embedding : MMDEmbedding
-    Z : ndarray of shape (n_samples, n_components)
-        The embedded samples.
+    the positive definite matrix on the right. A ``d x d`` problem; ``X``
+    may be sparse. With ``normalize_samples`` each sample is L2-normalised
+    before, and each embedded sample after, the projection, as the JDA code
+    lineage does.
     """
     Xn = normalize(X) if normalize_samples else X
-    scatter = _centred_scatter(Xn)
-    mmd_term = mmd.sandwich(Xn)
-    A, values = solve_mmd_eigenproblem(scatter, mmd_term, mu, n_components)
-    embedding = MMDEmbedding(
+    return MMDProblem(
         kind="primal",
-        coef=A,
-        basis=None,
+        basis=Xn,
+        scatter=_centred_scatter(Xn),
+        out_map=None,
+        fitted_basis=None,
         kernel_params={},
-        eigenvalues=values,
         normalize_samples=normalize_samples,
     )
-    Z = np.asarray(Xn @ A)
-    if normalize_samples:
-        Z = normalize(Z)
-    return embedding, Z
 
 
-def fit_exact_kernel_embedding(X, mmd, mu, n_components, kernel_params):
+def prepare_exact_problem(X, kernel_params):
     """Exact kernel MMD embedding: ``eigh(KHK, KMK + mu I)``; ``Z = K W``.
 
     Builds the dense ``n x n`` kernel: callers must check the size first.
+    ``KHK`` is formed as ``(HK)ᵀ(HK)`` (``H`` is idempotent).
     """
     K = kernel_matrix(X, **kernel_params)
     K = 0.5 * (K + K.T)
     centred = K - K.mean(axis=0, keepdims=True)  # H K
-    scatter = centred.T @ centred  # K H H K = K H K
-    mmd_term = mmd.sandwich(K)
-    W, values = solve_mmd_eigenproblem(scatter, mmd_term, mu, n_components)
-    embedding = MMDEmbedding(
+    return MMDProblem(
         kind="exact",
-        coef=W,
-        basis=X,
+        basis=K,
+        scatter=centred.T @ centred,
+        out_map=None,
+        fitted_basis=X,
         kernel_params=kernel_params,
-        eigenvalues=values,
     )
-    return embedding, K @ W
 
 
 def select_landmarks(X, n_landmarks, random_state):
@@ -371,65 +403,46 @@ def _psd_inverse_sqrt(K, rtol):
     return vectors[:, keep] / np.sqrt(values[keep])
 
 
-def fit_landmark_embedding(
-    X, mmd, mu, n_components, kernel_params, landmarks, *, rtol=1e-10
-):
+def prepare_landmark_problem(X, kernel_params, landmarks, *, rtol=1e-10):
     """Nyström (landmark) MMD embedding with ``O(n m)`` memory.
 
     With ``Φ = K(X, L) R`` and ``R = K(L, L)^{-1/2}`` (pseudo-inverse on the
-    numerically null directions), ``K ≈ Φ Φᵀ``. Write ``ΦᵀΦ = V S² Vᵀ`` and
-    ``U = Φ V S⁻¹`` (orthonormal columns). Every eigenvector of the
-    approximate problem ``eigh(K̃HK̃, K̃MK̃ + mu I)`` with a positive eigenvalue
-    lies in the range of ``U``, so ``W = U a`` and ``a`` solves the ``r x r``
-    problem::
+    numerically null directions), ``K ≈ K̃ = Φ Φᵀ``. Write ``ΦᵀΦ = V S² Vᵀ``
+    and ``U = Φ V S⁻¹`` (orthonormal columns). Every eigenvector of the
+    approximate problem ``eigh(K̃HK̃, K̃MK̃ + mu I)`` with a positive
+    eigenvalue lies in the range of ``U``, so ``W = U a`` and, with
+    ``B = Φ V S`` (``n x r``, ``r <= m`` the retained rank), ``a`` solves::
 
-        S (PᵀHP) S a = lambda (S (PᵀMP) S + mu I) a,    P = Φ V,
+        Bᵀ H B a = lambda (Bᵀ M B + mu I) a
 
-    exactly (``r <= m`` is the retained rank). ``‖W‖ = ‖a‖``, so unit-norm
-    ``a`` gives the same scale as the exact solver. The embedding is
-    ``K̃ W = P S a`` and a new point maps to ``k(x, L) R V S a``. With every
-    sample a landmark, ``K̃ = K`` and the exact solution is recovered.
-
-    Returns
-    -------
-    embedding : MMDEmbedding
-    Z : ndarray of shape (n_samples, n_components)
+    exactly. ``‖W‖ = ‖a‖``, so unit-norm ``a`` gives the exact solver's
+    scale. The embedding is ``K̃ W = B a`` and a new point maps to
+    ``k(x, L) R V S a``. With every sample a landmark ``K̃ = K`` and the exact
+    solution is recovered. ``Φ`` is computed in row blocks.
     """
     L = X[landmarks]
-    K_mm = kernel_matrix(L, **kernel_params)
-    R = _psd_inverse_sqrt(K_mm, rtol)  # (m, r0)
-    Phi = kernel_matmul(X, L, R, **kernel_params)  # (n, r0), blockwise
+    R = _psd_inverse_sqrt(kernel_matrix(L, **kernel_params), rtol)  # (m, r0)
+    Phi = kernel_matmul(X, L, R, **kernel_params)  # (n, r0)
     gram = Phi.T @ Phi
     s2, V = scipy.linalg.eigh(0.5 * (gram + gram.T))
     keep = s2 > rtol * max(s2.max(initial=0.0), np.finfo(float).tiny)
     s2, V = s2[keep][::-1], V[:, keep][:, ::-1]
-    s = np.sqrt(s2)
-    P = Phi @ V  # (n, r), orthogonal columns with norms s
-    n_components = min(n_components, P.shape[1])
-    if n_components == 0:
-        raise ValueError("The landmark kernel matrix is numerically zero.")
-    centred_gram = np.diag(s2) - np.outer(P.sum(axis=0), P.sum(axis=0)) / P.shape[0]
-    scatter = s[:, None] * centred_gram * s[None, :]
-    mmd_term = s[:, None] * mmd.sandwich(P) * s[None, :]
-    a, values = solve_mmd_eigenproblem(scatter, mmd_term, mu, n_components)
-    coef = R @ (V * s) @ a
-    embedding = MMDEmbedding(
-        kind="landmarks",
-        coef=coef,
-        basis=L,
-        kernel_params=kernel_params,
-        eigenvalues=values,
-    )
-    return embedding, (P * s) @ a
-
-
-def warn_small_spectrum(values, owner):
-    """ConvergenceWarning when some requested components carry no variance."""
-    if values.size and np.any(values <= 1e-12 * max(values.max(), 1e-300)):
-        warnings.warn(
-            f"{owner}: some of the requested components have a zero "
-            "eigenvalue (no variance left to keep); they are arbitrary "
-            "directions. Lower n_components.",
-            ConvergenceWarning,
-            stacklevel=3,
+    if s2.size == 0:
+        raise ValueError(
+            "The landmark kernel matrix is numerically zero; check the kernel "
+            "parameters (gamma) or the data."
         )
+    Vs = V * np.sqrt(s2)
+    B = Phi @ Vs  # (n, r): orthogonal columns, norms s
+    del Phi
+    column_sums = B.sum(axis=0)
+    scatter = np.diag(s2 * s2) - np.outer(column_sums, column_sums) / B.shape[0]
+    # Bᵀ B = S V^T Φᵀ Φ V S = S⁴ (diagonal).
+    return MMDProblem(
+        kind="landmarks",
+        basis=B,
+        scatter=scatter,
+        out_map=R @ Vs,
+        fitted_basis=L,
+        kernel_params=kernel_params,
+    )
