@@ -41,10 +41,10 @@ def adaboost_r2_frozen_source(
 
     This is the AdaBoost.R2' of Pardoe & Stone (2010). Each round fits the
     learner with the normalised weights, computes the adjusted errors
-    ``e_i``, the loss ``epsilon`` = weighted mean of ``e_i`` over the target
-    rows, ``beta = epsilon / (1 - epsilon)``, and multiplies the target
-    weights by ``beta ** (1 - e_i)`` (Drucker, 1997), rescaled so that the
-    target rows keep their total weight.
+    ``e_i``, the loss ``epsilon`` = weighted mean of ``e_i`` over all rows
+    (as in AdaBoost.R2), ``beta = epsilon / (1 - epsilon)``, and multiplies
+    the target weights by ``beta ** (1 - e_i)`` (Drucker, 1997), rescaled so
+    that the target rows keep their total weight.
 
     It stops when ``epsilon >= 1/2`` (that learner is dropped, unless it is
     the first, which is then kept alone with weight one) or when
@@ -62,8 +62,7 @@ def adaboost_r2_frozen_source(
         distribution = weights / weights.sum()
         learner = fit_weighted(estimator, X, y, distribution, random_state)
         e = adjusted_errors(np.abs(learner.predict(X) - y), loss)
-        target = distribution[n_source:]
-        epsilon = float(target @ e[n_source:] / target.sum())
+        epsilon = float(distribution @ e)
         if epsilon >= 0.5:
             if not learners:
                 learners.append(learner)
@@ -189,12 +188,13 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
     refitted on all data only for that step, which gives the same model as
     keeping every step's model.
 
-    Choices the paper leaves open: the AdaBoost.R2' loss ``epsilon`` is the
-    weighted mean adjusted error over the *target* rows (only their weights
-    move); it stops when ``epsilon >= 1/2`` or ``epsilon = 0``, as AdaBoost.R2
-    does. When samples with zero error keep the source share above the goal
-    even at ``beta_t = 0``, the source weights are scaled down uniformly. The
-    CV error is the mean squared error. Under no shift (``Xt=None``) there is
+    Choices the paper leaves open: AdaBoost.R2' is AdaBoost.R2 unchanged
+    except for the frozen source weights, so its loss ``epsilon`` is the
+    weighted mean adjusted error over all rows (source and target), and it
+    stops when ``epsilon >= 1/2`` or ``epsilon = 0``, as AdaBoost.R2 does.
+    When samples with zero error keep the source share above the goal even
+    at ``beta_t = 0``, the source weights are scaled down uniformly. The CV
+    error is the mean squared error. Under no shift (``Xt=None``) there is
     no source: the fit is AdaBoost.R2 on ``X`` and no CV is run.
 
     References
