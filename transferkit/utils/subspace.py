@@ -98,8 +98,11 @@ def pca_basis(X, n_components):
     n_components : int
         Number of directions, at most ``n_features``. When the data has
         fewer non-trivial directions than asked (``n_samples - 1 <
-        n_components``), the basis is completed with an orthonormal basis of
-        the remaining directions from the SVD of the centred data.
+        n_components``), the basis is completed with orthonormal directions
+        of zero variance. With ``n_samples >= n_features`` the directions
+        are eigenvectors of the ``n_features x n_features`` scatter matrix
+        (``scipy.linalg.eigh``), else right singular vectors of the centred
+        data.
 
     Returns
     -------
@@ -113,12 +116,17 @@ def pca_basis(X, n_components):
     mean = X.mean(axis=0)
     centred = X - mean
     n_samples, n_features = centred.shape
-    if n_components > min(n_samples, n_features):
-        # full_matrices gives the n_features right singular vectors we need
-        _, _, vt = linalg.svd(centred, full_matrices=True)
+    if n_samples >= n_features:
+        # eigenvectors of the scatter matrix: cheaper than an SVD of the data
+        _, eigenvectors = linalg.eigh(
+            centred.T @ centred,
+            subset_by_index=[n_features - n_components, n_features - 1],
+        )
+        basis = eigenvectors[:, ::-1]
     else:
-        _, _, vt = linalg.svd(centred, full_matrices=False)
-    basis = vt[:n_components].T
+        # full_matrices completes the basis when n_components > n_samples
+        full = n_components > n_samples
+        basis = linalg.svd(centred, full_matrices=full)[2][:n_components].T
     flip = np.sign(basis[np.argmax(np.abs(basis), axis=0), np.arange(n_components)])
     flip[flip == 0] = 1.0
     return mean, basis * flip
@@ -197,8 +205,12 @@ def select_subspace_dimension(Xs, Xt, threshold=0.99):
     """
     n_features = Xs.shape[1]
     max_components = max(1, min(n_features, Xs.shape[0] - 1, Xt.shape[0] - 1))
-    sdm = subspace_disagreement(Xs, Xt, max_components)
-    reached = np.flatnonzero(sdm >= threshold)
-    if reached.size == 0:
-        return max_components
-    return max(1, int(reached[0]))
+    _, Ps = pca_basis(Xs, max_components)
+    _, Pt = pca_basis(Xt, max_components)
+    _, Pst = pca_basis(np.vstack([Xs, Xt]), max_components)
+    for d in range(1, max_components + 1):
+        alpha = principal_angles(Ps[:, :d], Pst[:, :d])[-1]
+        beta = principal_angles(Pt[:, :d], Pst[:, :d])[-1]
+        if (np.sin(alpha) + np.sin(beta)) / 2 >= threshold:
+            return max(1, d - 1)
+    return max_components

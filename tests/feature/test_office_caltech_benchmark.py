@@ -1,0 +1,63 @@
+"""The office-caltech benchmark: its dispatch, and its rows on the real data.
+
+The ``realdata`` tests read the data folder named by ``TRANSFERKIT_DATA``; a
+missing file makes them fail (the loader raises), never skip.
+"""
+
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from transferkit.benchmarks import BenchmarkTable, get_benchmark
+from transferkit.benchmarks import office_caltech as oc
+
+
+def test_registered_under_its_name():
+    assert get_benchmark("office-caltech") is oc.office_caltech
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValueError, match="family"):
+        oc.office_caltech(family="relational")
+    with pytest.raises(ValueError, match="features"):
+        oc.office_caltech(features="sift")
+
+
+def test_instance_family_is_delegated(monkeypatch):
+    calls = []
+
+    def fake_tables(data_home=None, **kw):
+        calls.append((data_home, kw))
+        return [BenchmarkTable(title="instance", columns=["x"])]
+
+    fake = types.ModuleType("transferkit.benchmarks._office_caltech_instance")
+    fake.instance_tables = fake_tables
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    tables = oc.office_caltech(family="instance", data_home="somewhere")
+    assert [t.title for t in tables] == ["instance"]
+    assert calls == [("somewhere", {})]
+
+
+def test_published_rows_are_consistent():
+    for name, values in oc.PUBLISHED_SURF.items():
+        assert len(values) == len(oc.SURF_TASKS), name
+    # the averages quoted in BENCHMARKS.md
+    assert np.mean(oc.PUBLISHED_SURF["1NN"]) == pytest.approx(31.4, abs=0.05)
+    assert np.mean(oc.PUBLISHED_SURF["CORAL + SVM"]) == pytest.approx(48.8, abs=0.05)
+
+
+@pytest.mark.realdata
+def test_surf_nearest_neighbour_row_reproduces_published():
+    ours = oc.office_caltech_accuracies([("1NN", oc._knn)], features="surf")
+    np.testing.assert_allclose(ours["1NN"], oc.PUBLISHED_SURF["1NN"], atol=0.5)
+
+
+@pytest.mark.realdata
+def test_decaf_baseline_rows_reproduce_published():
+    ours = oc.office_caltech_accuracies(
+        [("1NN", oc._knn), ("SVM", oc._svm)], features="decaf"
+    )
+    np.testing.assert_allclose(ours["1NN"], oc.PUBLISHED_DECAF["1NN"], atol=0.5)
+    np.testing.assert_allclose(ours["SVM"], oc.PUBLISHED_DECAF["SVM"], atol=0.5)
