@@ -796,8 +796,8 @@ def comparisons():
             "digits-ulsif",
             "uLSIF",
             digits_task,
-            "RBF, (γ, λ) by leave-one-out over (1/64)·{¼, 1, 4, 16, 64} × {0.01, 0.1, 1},"
-            " 100 centres",
+            "RBF, (γ, λ) by leave-one-out over (1/64)·{¼, 1, 4, 16, 64}"
+            " × {0.01, 0.1, 1}, 100 centres",
             ulsif_implementations(kliep_grid, [0.01, 0.1, 1.0]),
             _ulsif_eval,
         ),
@@ -1216,13 +1216,13 @@ def check_peer_tca():
         " ‖Mv − λv‖/‖Mv‖ for the peer's vectors v and its own M (0 for an"
         " eigenvector). Subspace comparisons use the embeddings Z = KW (largest"
         " principal angle, as its sine: 0 = same subspace, 1 = orthogonal"
-        " direction); *|corr|* compares the leading component. *Domain gap* is"
+        " direction); *abs. corr.* compares the leading components. *Domain gap* is"
         " the mean over components of (mean_s − mean_t)²/variance in the"
         " embedding: the paper's μ makes it grow with μ (the MMD term fades).",
         "",
         "| data | implementation | μ given | residual | sin∠ to paper at μ |"
-        " sin∠ to paper at 1/μ | |corr| 1st comp., paper at μ |"
-        " |corr| 1st comp., paper at 1/μ | domain gap |",
+        " sin∠ to paper at 1/μ | abs. corr. 1st comp., paper at μ |"
+        " abs. corr. 1st comp., paper at 1/μ | domain gap |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     Xs, _, Xt, _ = make_domain_shift(
@@ -1264,14 +1264,25 @@ def main(argv=None):
     start_load = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     results = []
+    out = Path(args.output)
     for comp in comps:
         print(f"{comp.key} ...", flush=True)
         task, rows, baseline = run_comparison(comp, args.repeats)
         results.append((comp, task, rows, baseline))
+        # written after every comparison, so that an interrupted run keeps
+        # what it measured
+        write_report(out, results, None, versions, start_load, started)
     traps = None if args.no_traps else check_peer_tca()
+    text = write_report(out, results, traps, versions, start_load, started)
+    print(text)
+    print(f"saved to {out}")
+    return 0
+
+
+def write_report(out, results, traps, versions, start_load, started):
+    """Write the Markdown report (table and trap checks) to ``out``."""
     end_load = os.getloadavg()
     finished = datetime.datetime.now(datetime.timezone.utc)
-
     header = [
         "# transferkit against ADAPT and skada: speed and accuracy",
         "",
@@ -1284,31 +1295,28 @@ def main(argv=None):
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
         "BLAS pinned to one thread (`threadpool_limits(1)`), TensorFlow's thread"
-        " pools to one. Times are the median of the timed repeats (n) after two"
-        " untimed runs (one under tracemalloc, one warm-up); libraries are"
-        " interleaved repeat by repeat. A fit faster than 0.25 s is timed over k"
-        " consecutive fits (×k fits) and the time per fit is given."
-        " *ours/peer* divides transferkit's median (the first transferkit row) by the"
-        " peer's: below 1 means transferkit is faster. *Load avg* is the 1-minute"
-        " load average read before each timed repeat (min–max). *Peak MB* is"
-        " the peak of Python/NumPy allocations (tracemalloc) during the warm-up fit."
-        " *Target acc.* is the target accuracy (%) of one fixed classifier trained on"
-        " each library's output: logistic regression with the learned source"
-        " weights (reweighting), standard scaler + logistic regression on the"
-        " embeddings (feature mapping), or the boosted model itself on the unlabelled"
-        " part of the target (TrAdaBoost).",
+        " pools to one. Times are the median of the timed repeats (n), after an"
+        " untimed run under tracemalloc and, for fits under a second, an untimed"
+        " warm-up; libraries are interleaved repeat by repeat. A fit faster than"
+        " 0.25 s is timed over k consecutive fits (×k fits) and the time per fit"
+        " is given. *ours/peer* divides transferkit's median (the first"
+        " transferkit row) by the peer's: below 1 means transferkit is faster."
+        " *Load avg* is the 1-minute load average read before each timed repeat"
+        " (min–max). *Peak MB* is the peak of Python/NumPy allocations"
+        " (tracemalloc) during the untimed fit. *Target acc.* is the target"
+        " accuracy (%) of one fixed classifier trained on each library's output:"
+        " logistic regression with the learned source weights (reweighting),"
+        " logistic regression on the embeddings (feature mapping), or the boosted"
+        " model itself on the unlabelled part of the target (TrAdaBoost).",
+        "",
         "",
     ]
-    body = format_table(results)
-    text = "\n".join(header) + body + "\n"
+    text = "\n".join(header) + format_table(results) + "\n"
     if traps is not None:
         text += "\n## The peers' TCA against the paper's\n\n" + traps + "\n"
-    out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print(text)
-    print(f"saved to {out}")
-    return 0
+    return text
 
 
 if __name__ == "__main__":

@@ -13,8 +13,11 @@ the peers' cases are skipped and only transferkit's run; ``docs/peers.md``
 says how to install the peers. Cases marked ``slow`` are those where one fit
 takes more than a few seconds on a 2-core machine (CI deselects them); those
 that read the benchmark data folder are marked ``realdata``. BLAS is pinned to
-one thread, and the 1-minute load average before and after each benchmark is
-stored in its ``extra_info``, beside the target accuracy.
+one thread; an untimed warm-up fit sets how many fits one round covers (fast
+fits are timed over several), with 5 rounds (3 for fits over a second). The
+1-minute load average before and after each benchmark, the target accuracy and
+the method's own criterion (KMM objective, KLIEP likelihood, ...) are stored in
+the benchmark's ``extra_info`` (``--benchmark-json``).
 """
 
 from __future__ import annotations
