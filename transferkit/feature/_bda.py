@@ -68,7 +68,7 @@ class BDA(JDA):
     ``P_t(c) / P_s(c)`` (target priors from the pseudo-labels), for
     class-imbalanced domains.
 
-    Read more in the :ref:`User Guide <feature-tca-jda>`.
+    Read more in the user guide, "TCA, JDA and BDA".
 
     Parameters
     ----------

@@ -39,7 +39,7 @@ class JDA(_MMDEmbeddingBase):
     source and predicts the embedded target, giving the next round's
     pseudo-labels.
 
-    Read more in the :ref:`User Guide <feature-tca-jda>`.
+    Read more in the user guide, "TCA, JDA and BDA".
 
     Parameters
     ----------

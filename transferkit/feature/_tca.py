@@ -193,7 +193,7 @@ class TCA(_MMDEmbeddingBase):
     the embedding of the training samples is ``K W`` and a new sample ``x``
     maps to ``k(x, [Xs; Xt]) W``.
 
-    Read more in the :ref:`User Guide <feature-tca-jda>`.
+    Read more in the user guide, "TCA, JDA and BDA".
 
     Parameters
     ----------
