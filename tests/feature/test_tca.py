@@ -221,6 +221,14 @@ def test_dense_limit_names_n_landmarks():
     TCA(kernel="primal", max_dense_samples=50).fit(Xs, None, Xt=Xt)
 
 
+def test_primal_refuses_too_many_features():
+    X = sp.random(30, 200, density=0.05, format="csr", random_state=0)
+    with pytest.raises(ValueError, match="n_landmarks"):
+        TCA(kernel="primal", max_dense_samples=100).fit(X, None, Xt=X[:10])
+    tca = TCA(kernel="linear", n_landmarks=10, random_state=0, max_dense_samples=100)
+    assert tca.fit(X, None, Xt=X[:10]).transform(X).shape == (30, 10)
+
+
 def test_default_dense_limit_refuses_20000_samples_before_allocating():
     # The check runs before any kernel is built, so this is instant.
     X = np.zeros((10_001, 2))

@@ -79,6 +79,19 @@ class _MMDEmbeddingBase(
         self.landmark_indices_ = None
         if self.kernel == "primal":
             self.gamma_ = None
+            n_features = X_all.shape[1]
+            if (
+                self.max_dense_samples is not None
+                and n_features > self.max_dense_samples
+            ):
+                raise ValueError(
+                    f"{type(self).__name__}(kernel='primal') would build dense "
+                    f"{n_features} x {n_features} matrices (n_features = "
+                    f"{n_features} is above max_dense_samples="
+                    f"{self.max_dense_samples}). Use kernel='linear' with "
+                    "n_landmarks=m (O(n·m) memory), reduce the dimension first, "
+                    "or raise max_dense_samples if you have the memory."
+                )
             problem = prepare_primal_problem(X_all)
         else:
             kernel_params = self._kernel_params(X_all)
@@ -232,9 +245,10 @@ class TCA(_MMDEmbeddingBase):
         exact solution is recovered. Ignored for ``kernel="primal"``, which
         already scales linearly with ``n``.
     max_dense_samples : int or None, default=5000
-        Largest ``n_source + n_target`` for the exact kernel path; above it
-        ``fit`` raises a ``ValueError`` naming ``n_landmarks``. None removes
-        the guard.
+        Largest side of the dense square matrices ``fit`` may build:
+        ``n_source + n_target`` for the exact kernel path, ``n_features`` for
+        ``kernel="primal"``. Above it ``fit`` raises a ``ValueError`` naming
+        ``n_landmarks``. None removes the guard.
     random_state : int, RandomState instance or None, default=None
         Seed of the landmark draw and of the subset used by the median
         heuristic.
@@ -286,7 +300,9 @@ class TCA(_MMDEmbeddingBase):
     solution as ``n_landmarks`` grows.
 
     ``fit_transform`` returns the source rows of the embedding;
-    ``transform`` maps new samples.
+    ``transform`` maps new samples. Sparse input is accepted by every
+    kernel; the primal path never densifies the data (it builds
+    ``n_features x n_features`` matrices only).
 
     References
     ----------
