@@ -221,12 +221,31 @@ def test_dense_limit_names_n_landmarks():
     TCA(kernel="primal", max_dense_samples=50).fit(Xs, None, Xt=Xt)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_primal_with_more_features_than_samples_matches_reference(sparse):
+    # n < d: solved in the row space of the data, same components.
+    rng = np.random.default_rng(1)
+    Xs = rng.normal(size=(15, 40))
+    Xt = rng.normal(size=(12, 40)) + 0.3
+    Xs[Xs < 0.5], Xt[Xt < 0.5] = 0.0, 0.0
+    _, _, A_ref = _reference_primal(Xs, Xt, 4, 1.0)
+    fmt = sp.csr_matrix if sparse else np.asarray
+    tca = TCA(n_components=4, mu=1.0, kernel="primal")
+    Zs = tca.fit_transform(fmt(Xs), None, Xt=fmt(Xt))
+    A_unit = A_ref / np.linalg.norm(A_ref, axis=0)
+    np.testing.assert_allclose(np.abs(tca.components_), np.abs(A_unit), atol=1e-7)
+    np.testing.assert_allclose(Zs, tca.transform(fmt(Xs)), atol=1e-10)
+    assert tca.components_.shape == (40, 4)
+    full = TCA(n_components=100, kernel="primal").fit(Xs, None, Xt=Xt)
+    assert full.n_components_ == 27  # the rank of the 27 stacked samples
+
+
 def test_primal_refuses_too_many_features():
-    X = sp.random(30, 200, density=0.05, format="csr", random_state=0)
+    X = sp.random(300, 200, density=0.05, format="csr", random_state=0)
     with pytest.raises(ValueError, match="n_landmarks"):
         TCA(kernel="primal", max_dense_samples=100).fit(X, None, Xt=X[:10])
     tca = TCA(kernel="linear", n_landmarks=10, random_state=0, max_dense_samples=100)
-    assert tca.fit(X, None, Xt=X[:10]).transform(X).shape == (30, 10)
+    assert tca.fit(X, None, Xt=X[:10]).transform(X).shape == (300, 10)
 
 
 def test_default_dense_limit_refuses_20000_samples_before_allocating():

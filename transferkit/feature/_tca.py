@@ -79,15 +79,12 @@ class _MMDEmbeddingBase(
         self.landmark_indices_ = None
         if self.kernel == "primal":
             self.gamma_ = None
-            n_features = X_all.shape[1]
-            if (
-                self.max_dense_samples is not None
-                and n_features > self.max_dense_samples
-            ):
+            side = min(X_all.shape)
+            if self.max_dense_samples is not None and side > self.max_dense_samples:
                 raise ValueError(
                     f"{type(self).__name__}(kernel='primal') would build dense "
-                    f"{n_features} x {n_features} matrices (n_features = "
-                    f"{n_features} is above max_dense_samples="
+                    f"{side} x {side} matrices (min(n_samples, n_features) = "
+                    f"{side} is above max_dense_samples="
                     f"{self.max_dense_samples}). Use kernel='linear' with "
                     "n_landmarks=m (O(n·m) memory), reduce the dimension first, "
                     "or raise max_dense_samples if you have the memory."
@@ -212,7 +209,8 @@ class TCA(_MMDEmbeddingBase):
     ----------
     n_components : int, default=30
         Dimension of the embedding. Clamped to the largest possible value:
-        ``n_features`` for ``kernel="primal"``, ``n_source + n_target`` for
+        ``n_features`` for ``kernel="primal"`` (the rank of the stacked data
+        when there are fewer samples than features), ``n_source + n_target`` for
         an exact kernel, the retained rank of the landmark kernel (at most
         ``n_landmarks``) for the landmark path. The value used is
         ``n_components_``.
@@ -246,9 +244,10 @@ class TCA(_MMDEmbeddingBase):
         already scales linearly with ``n``.
     max_dense_samples : int or None, default=5000
         Largest side of the dense square matrices ``fit`` may build:
-        ``n_source + n_target`` for the exact kernel path, ``n_features`` for
-        ``kernel="primal"``. Above it ``fit`` raises a ``ValueError`` naming
-        ``n_landmarks``. None removes the guard.
+        ``n_source + n_target`` for the exact kernel path,
+        ``min(n_samples, n_features)`` for ``kernel="primal"``. Above it
+        ``fit`` raises a ``ValueError`` naming ``n_landmarks``. None removes
+        the guard.
     random_state : int, RandomState instance or None, default=None
         Seed of the landmark draw and of the subset used by the median
         heuristic.
@@ -302,7 +301,9 @@ class TCA(_MMDEmbeddingBase):
     ``fit_transform`` returns the source rows of the embedding;
     ``transform`` maps new samples. Sparse input is accepted by every
     kernel; the primal path never densifies the data (it builds
-    ``n_features x n_features`` matrices only).
+    ``min(n_samples, n_features)``-sided square matrices only: with fewer
+    samples than features it is solved exactly in the row space of the
+    data).
 
     References
     ----------

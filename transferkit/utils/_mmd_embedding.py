@@ -345,23 +345,55 @@ class MMDProblem:
         return embedding, Z
 
 
-def prepare_primal_problem(X, *, normalize_samples=True):
+def prepare_primal_problem(X, *, normalize_samples=True, rtol=1e-12):
     """Linear (primal) MMD embedding of the stacked samples ``X``.
 
     Solves ``min tr(Aᵀ Xᵀ M X A) + mu ‖A‖²`` s.t. ``Aᵀ Xᵀ H X A = I`` as
     ``eigh(Xᵀ H X, Xᵀ M X + mu I)``, largest eigenvalues: the same
     eigenvectors as the JDA code's ``eigs(XMXᵀ + λI, XHXᵀ, k, 'SM')``, with
-    the positive definite matrix on the right. A ``d x d`` problem; ``X``
-    may be sparse. With ``normalize_samples`` each sample is L2-normalised
-    before, and each embedded sample after, the projection, as the JDA code
-    lineage does.
+    the positive definite matrix on the right. ``X`` may be sparse. With
+    ``normalize_samples`` each sample is L2-normalised before, and each
+    embedded sample after, the projection, as the JDA code lineage does.
+
+    The problem is ``d x d`` when ``n >= d``. With fewer samples than
+    features it is solved exactly in the row space of ``X``: write
+    ``X = U S Vᵀ`` (rank ``r <= n``); every eigenvector with a positive
+    eigenvalue is ``A = V c`` (directions orthogonal to the data only add to
+    ``mu ‖A‖²``), ``‖A‖ = ‖c‖``, and ``c`` solves the ``r x r`` problem with
+    basis ``X V = U S``. The size is ``min(n, d)`` either way.
     """
     Xn = normalize(X) if normalize_samples else X
+    n, d = Xn.shape
+    if n >= d:
+        return MMDProblem(
+            kind="primal",
+            basis=Xn,
+            scatter=_centred_scatter(Xn),
+            out_map=None,
+            fitted_basis=None,
+            kernel_params={},
+            normalize_samples=normalize_samples,
+        )
+    if sp.issparse(Xn):
+        gram = (Xn @ Xn.T).toarray()
+        s2, U = scipy.linalg.eigh(0.5 * (gram + gram.T))
+        s2, U = s2[::-1], U[:, ::-1]
+        keep = s2 > rtol * max(s2.max(initial=0.0), np.finfo(float).tiny)
+        s = np.sqrt(s2[keep])
+        U = U[:, keep]
+        V = np.asarray(Xn.T @ (U / s))
+    else:
+        U, s, Vt = scipy.linalg.svd(Xn, full_matrices=False)
+        keep = s > np.sqrt(rtol) * max(s.max(initial=0.0), np.finfo(float).tiny)
+        U, s, V = U[:, keep], s[keep], Vt[keep].T
+    if s.size == 0:
+        raise ValueError("The data matrix is numerically zero.")
+    B = U * s
     return MMDProblem(
         kind="primal",
-        basis=Xn,
-        scatter=_centred_scatter(Xn),
-        out_map=None,
+        basis=B,
+        scatter=_centred_scatter(B),
+        out_map=V,
         fitted_basis=None,
         kernel_params={},
         normalize_samples=normalize_samples,
