@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures
+from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from transferkit.datasets import make_domain_shift
@@ -188,3 +189,8 @@ def test_effective_sample_size():
     Xs, _, Xt, _ = _data()
     w = KMM().fit_weights(Xs, Xt)
     assert 1.0 <= effective_sample_size(w) < Xs.shape[0]
+
+
+@parametrize_with_checks([KMM(Ridge())])
+def test_regressor_variant_passes_sklearn_checks(estimator, check):
+    check(estimator)

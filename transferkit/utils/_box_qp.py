@@ -195,7 +195,10 @@ class FactorQuadratic:
 
     def matvec(self, x):
         self.n_matvec += 1
-        return self.factor @ (x @ self.factor)
+        support = np.flatnonzero(x)
+        if support.size > 0.5 * x.shape[0]:
+            return self.factor @ (x @ self.factor)
+        return self.factor @ (x[support] @ self.factor[support])
 
     def restrict(self, index):
         return FactorQuadratic(self.factor[index])
