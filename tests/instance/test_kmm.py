@@ -171,3 +171,19 @@ def test_cvxpy_not_imported_by_the_family_or_the_fast_path():
         "    assert mod not in sys.modules, mod\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cvxpy_global_settings_untouched():
+    import cvxpy as cp
+
+    def snapshot():
+        return {
+            k: repr(v)
+            for k, v in vars(cp.settings).items()
+            if not k.startswith("__") and not callable(v)
+        }
+
+    before = snapshot()
+    Xs, Xt = _shifted(25, 25)
+    KMM(solver="cvxpy").fit_weights(Xs, Xt)
+    assert snapshot() == before

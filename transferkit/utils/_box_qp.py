@@ -384,7 +384,7 @@ def solve_box_slab_qp(
     *,
     max_iter=200,
     tol=1e-6,
-    working_set_size=500,
+    working_set_size=300,
     max_cg=50,
     n_projected_steps=1,
 ):
@@ -417,7 +417,7 @@ def solve_box_slab_qp(
         summed over the working-set rounds.
     tol : float, default=1e-6
         Relative tolerance on the duality gap.
-    working_set_size : int, default=500
+    working_set_size : int, default=300
         Size of the first working set, and the most coordinates added per
         round.
     max_cg, n_projected_steps : int
@@ -448,7 +448,10 @@ def solve_box_slab_qp(
     grad_at_ones = quadratic.matvec(np.ones(n)) - c
     in_set = np.zeros(n, dtype=bool)
     in_set[np.argsort(grad_at_ones, kind="stable")[:working_set_size]] = True
-    x_set = None
+    # Start from the kernel-density ratio c_i / (Q 1)_i (for KMM, the ratio
+    # of the target and source kernel sums), a cheap guess of the weights.
+    density_ratio = c / np.maximum(grad_at_ones + c, np.finfo(np.float64).tiny)
+    x_set = density_ratio[in_set]
     total_iter = 0
     while True:
         index = np.flatnonzero(in_set)
