@@ -179,6 +179,9 @@ def build_parser():
     bench.add_argument("--family", help="estimator family (feature, instance, all)")
     bench.add_argument("--features", help="feature set, where a benchmark has several")
     bench.add_argument("--repeats", type=int, help="number of random repeats")
+    bench.add_argument(
+        "--n-estimators", type=int, help="boosting rounds, where a benchmark boosts"
+    )
     bench.add_argument("--data-home", help="data folder (else TRANSFERKIT_DATA)")
     bench.add_argument("--save", help="also write the Markdown tables to this file")
     return parser
@@ -203,6 +206,7 @@ def main(argv=None):
             family=args.family,
             features=args.features,
             repeats=args.repeats,
+            n_estimators=args.n_estimators,
             data_home=args.data_home,
         )
         if args.save:
