@@ -99,3 +99,15 @@ def test_coral_and_best_pipeline_rows():
     svm = oc.office_caltech_accuracies([("SVM", oc._svm)], features="surf")["SVM"]
     assert np.mean(ours["CORAL + SVM"]) > np.mean(svm)
     assert np.mean(ours["JDA + SVM"]) >= 50.0
+
+
+def test_transfer_models_receive_the_target():
+    """Regression: the authors'-kernel row was once fitted without Xt."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from transferkit.feature import CORAL
+    from transferkit.pipeline import make_transfer_pipeline
+
+    assert oc._is_transfer(oc.CoralSimilaritySVM())
+    assert oc._is_transfer(make_transfer_pipeline(CORAL(), KNeighborsClassifier()))
+    assert not oc._is_transfer(KNeighborsClassifier())

@@ -286,9 +286,7 @@ def office_caltech_accuracies(
 def _is_transfer(model):
     from ..pipeline import TransferPipeline
 
-    return isinstance(model, TransferPipeline) or hasattr(
-        type(model), "__metadata_request__fit"
-    )
+    return isinstance(model, (TransferPipeline, TransferMixin))
 
 
 def _with_mean(values):
@@ -352,6 +350,7 @@ def _decaf_table(data_home):
             ),
         ),
         ("CORAL + SVM", lambda: make_transfer_pipeline(CORAL(reg=1.0), _svm())),
+        ("CORAL + SVM, authors' kernel", lambda: CoralSimilaritySVM(reg=1.0)),
     ]
     ours = office_caltech_accuracies(methods, "decaf", data_home=data_home)
     return _comparison_table(
