@@ -89,16 +89,20 @@ def test_published_coral_row_is_the_authors_kernel_svm():
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_coral_and_best_pipeline_rows():
-    methods = [
-        row for row in oc._feature_methods() if row[0] in ("CORAL + SVM", "JDA + SVM")
-    ]
-    ours = oc.office_caltech_accuracies(methods, features="surf")
-    # CORAL helps the linear SVM on average (the paper's claim), and the best
-    # pipeline, with hyperparameters fixed in advance, passes 50 %
-    svm = oc.office_caltech_accuracies([("SVM", oc._svm)], features="surf")["SVM"]
-    assert np.mean(ours["CORAL + SVM"]) > np.mean(svm)
-    assert np.mean(ours["JDA + SVM"]) >= 50.0
+def test_adapted_rows_reach_the_issue_thresholds():
+    names = ("TCA + 1NN", "JDA + 1NN", "GFK + 1NN", "CORAL + SVM", "JDA + SVM")
+    methods = [row for row in oc._feature_methods() if row[0] in names]
+    methods.append(("SVM", oc._svm))
+    ours = {k: np.mean(v) for k, v in oc.office_caltech_accuracies(methods).items()}
+    # the published averages of the JDA code lineage's rows
+    assert ours["TCA + 1NN"] >= 46.2
+    assert ours["JDA + 1NN"] >= 46.8
+    assert ours["GFK + 1NN"] >= 43.1
+    # CORAL helps the linear SVM on average (the paper's claim; the published
+    # 48.8 needs the authors' kernel and their CV draw, see the other test)
+    assert ours["CORAL + SVM"] > ours["SVM"]
+    # the best pipeline, hyperparameters fixed in advance, passes 50 %
+    assert ours["JDA + SVM"] >= 50.0
 
 
 def test_transfer_models_receive_the_target():
