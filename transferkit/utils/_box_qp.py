@@ -470,7 +470,7 @@ def solve_box_slab_qp(
             sub_upper,
             x0=x_set,
             max_iter=max(1, max_iter - total_iter),
-            tol=0.1 * tol,
+            tol=tol,
             max_cg=max_cg,
             n_projected_steps=n_projected_steps,
         )
