@@ -90,6 +90,8 @@ def peer(name):
 
                 _PEERS[name] = adapt
             elif name == "skada":
+                # POT, which skada imports, imports TensorFlow when present
+                pin_tensorflow_threads()
                 import skada
 
                 _PEERS[name] = skada

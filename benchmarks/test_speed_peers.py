@@ -85,9 +85,9 @@ def _task(key):
 def _require(library):
     if library == peers.OURS:
         return
-    if library == "adapt":
-        # TensorFlow's thread pools must be pinned before ADAPT starts it
-        peers.pin_tensorflow_threads()
+    # TensorFlow's thread pools must be pinned before anything starts it:
+    # ADAPT imports it, and so does POT (skada's dependency) when present
+    peers.pin_tensorflow_threads()
     pytest.importorskip(library)
 
 
