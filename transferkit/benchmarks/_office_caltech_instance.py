@@ -22,8 +22,9 @@ INSTANCE_SETTINGS = {
     "SVM (no adaptation)": "SVC(kernel='linear', C=1.0)",
     "KMM + SVM": "KMM(SVM, kernel='rbf', gamma=median heuristic, B=1000, "
     "eps=(sqrt(n_s)-1)/sqrt(n_s)), fast solver, tol=1e-4",
-    "KLIEP + SVM": "KLIEP(SVM, n_centers=100, gamma by 5-fold held-out "
-    "likelihood over 9 widths around the median heuristic)",
+    "KLIEP + SVM": "KLIEP(SVM, n_centers=100, gamma by 5-fold held-out score "
+    "(target log-likelihood minus log source mean) over 9 widths around the "
+    "median heuristic)",
     "uLSIF + SVM": "ULSIF(SVM, n_centers=100, gamma x reg (9 x 5 grid) by "
     "analytic leave-one-out)",
     "RuLSIF + SVM": "RULSIF(SVM, alpha=0.1, same grid and leave-one-out)",
