@@ -128,11 +128,20 @@ def run_demo(shift="blur", n_labelled_per_class=2, random_state=0, out=None):
         file=out,
     )
     print("", file=out)
-    print("| method | target accuracy (%) | fit seconds |", file=out)
-    print("|---|---|---|", file=out)
+    baseline = rows[0][1]
+    print("| method | target accuracy (%) | vs source only | fit seconds |", file=out)
+    print("|---|---|---|---|", file=out)
     for label, accuracy, seconds, error in rows:
-        shown = f"{accuracy:.1f}" if accuracy is not None else f"failed: {error}"
-        print(f"| {label} | {shown} | {seconds:.2f} |", file=out)
+        if accuracy is None:
+            shown, delta = f"failed: {error}", ""
+        else:
+            shown, delta = f"{accuracy:.1f}", f"{accuracy - baseline:+.1f}"
+        print(f"| {label} | {shown} | {delta} | {seconds:.2f} |", file=out)
+    print(
+        "\nA negative difference is negative transfer: on this shift that method "
+        "does worse than ignoring the target.",
+        file=out,
+    )
     return rows
 
 
