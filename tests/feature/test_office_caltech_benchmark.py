@@ -46,12 +46,21 @@ def test_published_rows_are_consistent():
     # the averages quoted in BENCHMARKS.md
     assert np.mean(oc.PUBLISHED_SURF["1NN"]) == pytest.approx(31.4, abs=0.05)
     assert np.mean(oc.PUBLISHED_SURF["CORAL + SVM"]) == pytest.approx(48.8, abs=0.05)
+    assert np.mean(oc.PUBLISHED_SURF["SVM"]) == pytest.approx(41.1, abs=0.05)
 
 
 @pytest.mark.realdata
 def test_surf_nearest_neighbour_row_reproduces_published():
     ours = oc.office_caltech_accuracies([("1NN", oc._knn)], features="surf")
     np.testing.assert_allclose(ours["1NN"], oc.PUBLISHED_SURF["1NN"], atol=0.5)
+
+
+@pytest.mark.realdata
+def test_surf_svm_row_reproduces_published():
+    """The published SURF SVM row is libsvm's default RBF kernel (gamma =
+    1/n_features) with C by 2-fold CV on the source, not a linear SVM."""
+    ours = oc.office_caltech_accuracies([("SVM", oc._svm_baseline)], features="surf")
+    np.testing.assert_allclose(ours["SVM"], oc.PUBLISHED_SURF["SVM"], atol=0.5)
 
 
 @pytest.mark.realdata
