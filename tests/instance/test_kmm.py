@@ -9,8 +9,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from transferkit.instance import KMM
 from transferkit.utils._box_qp import (
+    DenseQuadratic,
+    _active_set_dense,
     box_slab_linear_minimizer,
     project_box_slab,
+    solve_box_slab_qp,
 )
 from transferkit.utils.kernels import kernel_matrix, kernel_sums
 
@@ -43,6 +46,70 @@ def test_fast_solver_reaches_cvxpy_objective(n):
     assert np.linalg.norm(Kdiff) <= 1e-2 * np.linalg.norm(K @ exact)
     if n == 30:
         np.testing.assert_allclose(fast, exact, atol=2e-2 * exact.max())
+
+
+def test_fast_solver_reaches_cvxpy_objective_in_ten_dimensions():
+    """n = 1000, d = 10: the case the active-set path is built for."""
+    rng = np.random.default_rng(0)
+    Xs = rng.normal(size=(1000, 10))
+    Xt = rng.normal(0.5, size=(1000, 10))
+    fast = KMM(gamma=0.1)
+    w_fast = fast.fit_weights(Xs, Xt)
+    ref = KMM(gamma=0.1, solver="cvxpy")
+    w_ref = ref.fit_weights(Xs, Xt)
+    assert fast.solver_status_ == "converged"
+    assert fast.objective_ - ref.objective_ <= 1e-4 * abs(ref.objective_)
+    assert w_fast.min() >= 0.0 and w_fast.max() <= fast.B
+    assert abs(w_fast.sum() - 1000) <= 1000 * fast.eps_ + 1e-8 * 1000
+    f_fast, K = _objective(w_fast, Xs, Xt, 0.1)
+    assert f_fast == pytest.approx(fast.objective_, rel=1e-10)
+    Kdiff = K @ (w_fast - w_ref)
+    assert np.linalg.norm(Kdiff) <= 1e-2 * np.linalg.norm(K @ w_ref)
+    # Deterministic: the same weights, bit for bit.
+    np.testing.assert_array_equal(KMM(gamma=0.1).fit_weights(Xs, Xt), w_fast)
+
+
+def _kmm_problem(n, n_features, seed, gamma=0.1):
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n, n_features))
+    Xt = 0.7 * rng.normal(size=(n, n_features)) + 0.8
+    K = kernel_matrix(Xs, gamma=gamma)
+    kappa = kernel_sums(Xs, Xt, gamma=gamma)
+    return K, kappa
+
+
+@pytest.mark.parametrize(
+    "upper, lower_sum, upper_sum",
+    [(2.0, 76.0, 84.0), (1e3, 20.0, 140.0), (1.5, 56.0, 104.0)],
+)
+def test_active_set_reaches_a_kkt_point(upper, lower_sum, upper_sum):
+    K, c = _kmm_problem(80, 10, seed=3)
+    quadratic = DenseQuadratic(K)
+    x, _, _ = _active_set_dense(
+        quadratic, c, upper, lower_sum, upper_sum, np.arange(80), max_iter=50
+    )
+    assert x is not None
+    assert x.min() >= 0.0 and x.max() <= upper
+    assert lower_sum - 1e-9 <= x.sum() <= upper_sum + 1e-9
+    # KKT: one multiplier mu of the sum constraint with grad + mu >= 0 at 0,
+    # = 0 between the bounds and <= 0 at the upper bound.
+    grad = K @ x - c
+    free = (x > 0) & (x < upper)
+    assert free.any()
+    mu = -np.median(grad[free])
+    scale = np.abs(c).max()
+    np.testing.assert_allclose(grad[free] + mu, 0.0, atol=1e-6 * scale)
+    assert np.all(grad[x == 0] + mu >= -1e-6 * scale)
+    assert np.all(grad[x == upper] + mu <= 1e-6 * scale)
+    # The fallback (gradient projection only) finds the same optimum.
+    both = solve_box_slab_qp(quadratic, c, upper, lower_sum, upper_sum, tol=1e-6)
+    fallback = solve_box_slab_qp(
+        quadratic, c, upper, lower_sum, upper_sum, tol=1e-6, max_active_set_iter=1
+    )
+    assert both.converged and fallback.converged
+    f_x = 0.5 * x @ K @ x - c @ x
+    assert both.objective == pytest.approx(f_x, rel=1e-9)
+    assert abs(fallback.objective - f_x) <= 1e-6 * abs(f_x)
 
 
 def test_constraints_hold_with_active_bounds():

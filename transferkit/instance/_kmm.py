@@ -171,11 +171,14 @@ class KMM(BaseReweighting):
     Notes
     -----
     The fast solver exploits that KMM's weights are sparse (source points far
-    from the target get weight 0): it solves the problem on a working set of
-    source points, grows the set with the points whose reduced cost asks
-    for weight, and stops on the Frank-Wolfe duality gap of the full
-    problem, a certificate that the objective is within ``tol`` (relative)
-    of the optimum. The weights themselves need not be unique (``K`` is
+    from the target get weight 0): a primal-dual active-set method guesses
+    which points have weight 0, solves for the others exactly (a Cholesky
+    factorisation of their kernel block) and corrects the guess until the
+    KMM optimality conditions hold; should it stall, a gradient-projection
+    solver on a growing working set of source points takes over. Either way
+    it stops on the Frank-Wolfe duality gap of the full problem, a
+    certificate that the objective is within ``tol`` (relative) of the
+    optimum. The weights themselves need not be unique (``K`` is
     often numerically singular); the objective is.
 
     Under no shift (``Xt=None``) the weights are all 1, which is the exact

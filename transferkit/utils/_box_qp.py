@@ -20,6 +20,12 @@ on a piecewise-linear monotone function. Convergence is certified by the
 Frank-Wolfe duality gap, an upper bound on the distance to the optimal
 objective, computed with an exact linear minimisation oracle over the same
 set (a fractional knapsack).
+
+With a dense ``Q`` a primal-dual active-set method (block principal
+pivoting: exact Cholesky solves on the free block, the guess of the active
+bounds corrected from the signs of the solution and of the multipliers)
+runs first; it usually reaches the KKT point in about ten factorisations,
+and GPCG is the fallback when it stalls.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 __all__ = [
     "BoxSlabQPResult",
@@ -375,6 +382,114 @@ def _gpcg(
     )
 
 
+# Ridge (relative to the largest diagonal entry of Q) added to the free block
+# before its Cholesky factorisation, so nearly singular blocks factor; the
+# duality gap of the unperturbed problem still certifies the result.
+RIDGE = 1e-10
+
+
+def _regularised_cholesky(block, ridge):
+    """Cholesky factor of ``block + ridge * I``, the ridge grown if needed."""
+    diagonal = np.einsum("ii->i", block)
+    for _ in range(4):
+        diagonal += ridge
+        try:
+            return cho_factor(block, overwrite_a=True, check_finite=False)
+        except LinAlgError:
+            ridge *= 99.0
+    return None
+
+
+def _active_set_dense(
+    quadratic, c, upper, lower_sum, upper_sum, free0, *, max_iter, min_enter=100
+):
+    """Exact solve by primal-dual active sets (block pivoting) on a dense ``Q``.
+
+    Each coordinate is held at 0, held at ``upper`` or free. The free block
+    is solved exactly (Cholesky of ``Q[F, F]``), with the sum constraint as
+    an equality when the unconstrained block solution violates it; then the
+    free coordinates that left the box go to the bound they crossed and the
+    bound coordinates whose multiplier has the wrong sign (at most
+    ``max(min_enter, |F| / 4)`` at a time, the most violating first) become
+    free (Hintermüller, Ito & Kunisch, 2002; Kim & Park, 2011). When no
+    coordinate changes, the KKT conditions hold to rounding error.
+
+    Returns ``(x, Q @ x, n_iter)``, or ``(None, None, n_iter)`` when it
+    stops without convergence (a singular block, no progress, ``max_iter``
+    reached); the caller then uses the gradient-projection solver.
+    """
+    Q = quadratic.Q
+    n = c.shape[0]
+    ridge = RIDGE * max(float(np.max(np.diagonal(Q), initial=0.0)), 1e-300)
+    state = np.zeros(n, dtype=np.int8)  # 0: at 0, 1: free, 2: at upper
+    state[free0] = 1
+    best_violations = np.inf
+    stalled = 0
+    for n_iter in range(1, max_iter + 1):
+        free = np.flatnonzero(state == 1)
+        at_upper = np.flatnonzero(state == 2)
+        x = np.zeros(n)
+        x[at_upper] = upper
+        fixed_sum = upper * at_upper.size
+        if free.size == 0:
+            if not lower_sum <= fixed_sum <= upper_sum:
+                return None, None, n_iter
+            z = np.zeros(0)
+            mu = 0.0
+        else:
+            rhs = c[free]
+            if at_upper.size:
+                rhs = rhs - upper * Q[free[:, None], at_upper].sum(axis=1)
+            factor = _regularised_cholesky(Q[free[:, None], free], ridge)
+            if factor is None:
+                return None, None, n_iter
+            z = cho_solve(factor, rhs, check_finite=False)
+            total = fixed_sum + z.sum()
+            mu = 0.0
+            if total > upper_sum or total < lower_sum:
+                # The sum constraint is active on this face: its multiplier
+                # mu makes Q_FF z = rhs - mu 1 sum to the bound.
+                target = (upper_sum if total > upper_sum else lower_sum) - fixed_sum
+                w = cho_solve(factor, np.ones(free.size), check_finite=False)
+                mu = (z.sum() - target) / w.sum()
+                z = z - mu * w
+            if not np.all(np.isfinite(z)):
+                return None, None, n_iter
+            x[free] = z
+        Qx = quadratic.matvec(x)
+        reduced = Qx - c + mu
+        below = free[z < 0.0]
+        above = free[z > upper]
+        enter_low = np.flatnonzero((state == 0) & (reduced < 0.0))
+        enter_high = np.flatnonzero((state == 2) & (reduced > 0.0))
+        n_violations = below.size + above.size + enter_low.size + enter_high.size
+        if n_violations == 0:
+            return x, Qx, n_iter
+        if n_violations < best_violations:
+            best_violations = n_violations
+            stalled = 0
+        else:
+            stalled += 1
+            if stalled >= 5:
+                return None, None, n_iter
+        max_enter = max(min_enter, free.size // 4)
+        if enter_low.size > max_enter:
+            order = np.argsort(reduced[enter_low], kind="stable")
+            enter_low = enter_low[order[:max_enter]]
+        state[below] = 0
+        state[above] = 2
+        state[enter_low] = 1
+        state[enter_high] = 1
+    return None, None, max_iter
+
+
+def _certify(Qx, c, x, upper, lower_sum, upper_sum):
+    grad = Qx - c
+    objective = float(0.5 * x @ Qx - c @ x)
+    s = box_slab_linear_minimizer(grad, upper, lower_sum, upper_sum)
+    return objective, max(float(grad @ (x - s)), 0.0)
+
+
 def solve_box_slab_qp(
     quadratic,
     c,
@@ -387,14 +502,26 @@ def solve_box_slab_qp(
     working_set_size=300,
     max_cg=50,
     n_projected_steps=1,
+    max_active_set_iter=50,
 ):
     """Minimise ``0.5 x'Qx - c'x`` over the box-slab set.
 
     The set is ``{0 <= x <= upper, lower_sum <= sum(x) <= upper_sum}``.
 
+    With a dense ``Q`` (:class:`DenseQuadratic`), a primal-dual active-set
+    method runs first: it guesses which coordinates sit at 0, at ``upper``
+    or strictly between, solves the free block exactly by a Cholesky
+    factorisation, and corrects the guess from the signs of the solution and
+    of the multipliers until the KKT conditions hold (about ten
+    factorisations of a block the size of the support on KMM problems). Its
+    result is accepted only when the Frank-Wolfe gap certifies it; when the
+    method stalls (it can cycle on nearly singular or bound-dominated
+    problems) the gradient-projection solver below takes over.
+
     The solutions of Kernel Mean Matching are sparse (far-from-target
-    source points get weight 0), so the problem is solved on a working set
-    of coordinates, the others held at 0: an inner gradient-projection /
+    source points get weight 0), so the gradient-projection solver works on
+    a working set of coordinates, the others held at 0: an inner
+    gradient-projection /
     conjugate-gradient solver (in the spirit of GPCG, Moré & Toraldo 1991)
     works on the working-set block of ``Q`` only; then one product with the
     full matrix checks optimality on all coordinates and adds the ones whose
@@ -422,6 +549,9 @@ def solve_box_slab_qp(
         round.
     max_cg, n_projected_steps : int
         Passed to the inner solver.
+    max_active_set_iter : int, default=50
+        Most iterations of the active-set method (dense ``Q`` only); they
+        count toward ``max_iter``.
 
     Returns
     -------
@@ -431,6 +561,76 @@ def solve_box_slab_qp(
     n = c.shape[0]
     lower_sum = max(float(lower_sum), 0.0)
     upper_sum = min(float(upper_sum), n * float(upper))
+    upper = float(upper)
+    if isinstance(quadratic, DenseQuadratic):
+        # Exact active-set solve first, from the coordinates with the largest
+        # kernel-density ratio c_i / (Q 1)_i (for KMM, the ratio of the
+        # target and source kernel sums) free; certified by the duality gap.
+        ones_product = quadratic.matvec(np.ones(n))
+        ratio = c / np.maximum(ones_product, np.finfo(np.float64).tiny)
+        free0 = np.argsort(-ratio, kind="stable")[:working_set_size]
+        x, Qx, n_active_set = _active_set_dense(
+            quadratic,
+            c,
+            upper,
+            lower_sum,
+            upper_sum,
+            free0,
+            max_iter=min(max_iter, max_active_set_iter),
+        )
+        if x is not None:
+            objective, gap = _certify(Qx, c, x, upper, lower_sum, upper_sum)
+            if gap <= tol * max(1.0, abs(objective)):
+                return BoxSlabQPResult(
+                    x=x,
+                    objective=objective,
+                    gap=gap,
+                    n_iter=n_active_set,
+                    converged=True,
+                )
+        result = _solve_working_set(
+            quadratic,
+            c,
+            upper,
+            lower_sum,
+            upper_sum,
+            max_iter=max(1, max_iter - n_active_set),
+            tol=tol,
+            working_set_size=working_set_size,
+            max_cg=max_cg,
+            n_projected_steps=n_projected_steps,
+        )
+        result.n_iter += n_active_set
+        return result
+    return _solve_working_set(
+        quadratic,
+        c,
+        upper,
+        lower_sum,
+        upper_sum,
+        max_iter=max_iter,
+        tol=tol,
+        working_set_size=working_set_size,
+        max_cg=max_cg,
+        n_projected_steps=n_projected_steps,
+    )
+
+
+def _solve_working_set(
+    quadratic,
+    c,
+    upper,
+    lower_sum,
+    upper_sum,
+    *,
+    max_iter,
+    tol,
+    working_set_size,
+    max_cg,
+    n_projected_steps,
+):
+    """The gradient-projection solver on a growing working set."""
+    n = c.shape[0]
     if working_set_size >= n:
         return _gpcg(
             quadratic,
@@ -451,7 +651,8 @@ def solve_box_slab_qp(
     # Start from the kernel-density ratio c_i / (Q 1)_i (for KMM, the ratio
     # of the target and source kernel sums), a cheap guess of the weights.
     density_ratio = c / np.maximum(grad_at_ones + c, np.finfo(np.float64).tiny)
-    x_set = density_ratio[in_set]
+    # Full-length start; coordinates added to the working set start at 0.
+    x_start = np.where(in_set, density_ratio, 0.0)
     total_iter = 0
     while True:
         index = np.flatnonzero(in_set)
@@ -468,7 +669,7 @@ def solve_box_slab_qp(
             upper,
             sub_lower,
             sub_upper,
-            x0=x_set,
+            x0=x_start[index],
             max_iter=max(1, max_iter - total_iter),
             tol=tol,
             max_cg=max_cg,
@@ -500,7 +701,7 @@ def solve_box_slab_qp(
             violators = outside
         order = np.argsort(grad[violators], kind="stable")
         in_set[violators[order[:working_set_size]]] = True
-        x_set = x[np.flatnonzero(in_set)]
+        x_start = x
     return BoxSlabQPResult(
         x=x,
         objective=float(objective),
