@@ -11,8 +11,7 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferTransformerMixin
-from ..utils.subspace import pca_basis
-from ._subspace_alignment import _resolve_n_components
+from ..utils.subspace import domain_subspaces
 
 __all__ = ["GFK", "geodesic_flow_kernel"]
 
@@ -210,12 +209,9 @@ class GFK(TransferTransformerMixin, BaseEstimator):
         data = self._check_source_target(X, y, Xt, yt)
         Xs = np.asarray(data.X, dtype=np.float64)
         Xt_ = np.asarray(data.Xt, dtype=np.float64)
-        d = _resolve_n_components(self, Xs, Xt_)
-        self.source_mean_, Ps = pca_basis(Xs, d)
-        if data.no_shift:
-            self.target_mean_, Pt = self.source_mean_, Ps
-        else:
-            self.target_mean_, Pt = pca_basis(Xt_, d)
+        d, self.source_mean_, Ps, self.target_mean_, Pt = domain_subspaces(
+            self.n_components, Xs, Xt_, no_shift=data.no_shift
+        )
         self.n_components_ = d
         self.source_components_ = Ps.T
         self.target_components_ = Pt.T

@@ -10,22 +10,9 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferTransformerMixin
-from ..utils.subspace import pca_basis, select_subspace_dimension
+from ..utils.subspace import domain_subspaces
 
 __all__ = ["SubspaceAlignment"]
-
-
-def _resolve_n_components(estimator, Xs, Xt):
-    """``n_components`` checked against the data, or chosen by the SDM rule."""
-    n_features = Xs.shape[1]
-    if estimator.n_components is None:
-        return select_subspace_dimension(Xs, Xt)
-    if estimator.n_components > n_features:
-        raise ValueError(
-            f"n_components={estimator.n_components} must be at most the number "
-            f"of features, {n_features}."
-        )
-    return int(estimator.n_components)
 
 
 class SubspaceAlignment(TransferTransformerMixin, BaseEstimator):
@@ -132,12 +119,9 @@ class SubspaceAlignment(TransferTransformerMixin, BaseEstimator):
         data = self._check_source_target(X, y, Xt, yt)
         Xs = np.asarray(data.X, dtype=np.float64)
         Xt_ = np.asarray(data.Xt, dtype=np.float64)
-        d = _resolve_n_components(self, Xs, Xt_)
-        self.source_mean_, Ps = pca_basis(Xs, d)
-        if data.no_shift:
-            self.target_mean_, Pt = self.source_mean_, Ps
-        else:
-            self.target_mean_, Pt = pca_basis(Xt_, d)
+        d, self.source_mean_, Ps, self.target_mean_, Pt = domain_subspaces(
+            self.n_components, Xs, Xt_, no_shift=data.no_shift
+        )
         self.n_components_ = d
         self.source_components_ = Ps.T
         self.target_components_ = Pt.T

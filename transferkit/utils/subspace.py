@@ -21,6 +21,7 @@ __all__ = [
     "principal_angles",
     "subspace_disagreement",
     "select_subspace_dimension",
+    "domain_subspaces",
 ]
 
 
@@ -214,3 +215,39 @@ def select_subspace_dimension(Xs, Xt, threshold=0.99):
         if (np.sin(alpha) + np.sin(beta)) / 2 >= threshold:
             return max(1, d - 1)
     return max_components
+
+
+def domain_subspaces(n_components, Xs, Xt, no_shift=False):
+    """The PCA bases of both domains, for Subspace Alignment and GFK.
+
+    Parameters
+    ----------
+    n_components : int or None
+        Subspace dimension; ``None`` chooses it with
+        :func:`select_subspace_dimension`.
+    Xs, Xt : ndarray of shape (n_source, d), (n_target, d)
+        Source and target samples (float64).
+    no_shift : bool, default=False
+        When True the target is the source: its basis is the source's.
+
+    Returns
+    -------
+    n_components : int
+    source_mean, Ps : ndarray of shape (d,), (d, n_components)
+    target_mean, Pt : ndarray of shape (d,), (d, n_components)
+    """
+    n_features = Xs.shape[1]
+    if n_components is None:
+        n_components = select_subspace_dimension(Xs, Xt)
+    elif n_components > n_features:
+        raise ValueError(
+            f"n_components={n_components} must be at most the number of "
+            f"features, {n_features}."
+        )
+    n_components = int(n_components)
+    source_mean, Ps = pca_basis(Xs, n_components)
+    if no_shift:
+        target_mean, Pt = source_mean, Ps
+    else:
+        target_mean, Pt = pca_basis(Xt, n_components)
+    return n_components, source_mean, Ps, target_mean, Pt
