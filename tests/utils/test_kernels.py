@@ -99,3 +99,25 @@ def test_dense_size_guard_names_alternative():
         check_dense_kernel_size(
             2000, max_samples=1000, owner="TCA", alternative="n_landmarks"
         )
+
+
+def test_psd_inverse_sqrt_gives_pseudo_inverse():
+    from transferkit.utils.kernels import psd_inverse_sqrt
+
+    rng = np.random.default_rng(4)
+    A = rng.normal(size=(6, 3))
+    W = A @ A.T  # rank 3
+    R = psd_inverse_sqrt(W)
+    assert R.shape == (6, 3)
+    np.testing.assert_allclose(R @ R.T, np.linalg.pinv(W), atol=1e-8)
+    assert psd_inverse_sqrt(np.zeros((4, 4))).shape == (4, 0)
+
+
+def test_select_landmarks_deterministic_sorted():
+    from transferkit.utils.kernels import select_landmarks
+
+    X = np.zeros((50, 2))
+    a = select_landmarks(X, 10, 0)
+    np.testing.assert_array_equal(a, select_landmarks(X, 10, 0))
+    assert len(np.unique(a)) == 10 and np.all(np.diff(a) > 0)
+    np.testing.assert_array_equal(select_landmarks(X, 80, 0), np.arange(50))

@@ -20,9 +20,13 @@ from ..utils._mmd_embedding import (
     prepare_exact_problem,
     prepare_landmark_problem,
     prepare_primal_problem,
+)
+from ..utils.kernels import (
+    KERNELS,
+    check_dense_kernel_size,
+    resolve_gamma,
     select_landmarks,
 )
-from ..utils.kernels import KERNELS, check_dense_kernel_size, resolve_gamma
 
 __all__ = ["TCA"]
 

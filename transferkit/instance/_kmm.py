@@ -16,7 +16,9 @@ from ..utils.kernels import (
     check_dense_kernel_size,
     kernel_matrix,
     kernel_sums,
+    psd_inverse_sqrt,
     resolve_gamma,
+    select_landmarks,
 )
 from ._base import BaseReweighting
 
@@ -28,12 +30,10 @@ _SOLVERS = ("auto", "fast", "cvxpy")
 def nystroem_factor(X, landmark_indices, *, kernel, gamma, rtol=1e-10):
     """Factor ``F`` with ``F @ F.T = C W^+ C.T`` (Nyström), ``C = K(X, X[idx])``."""
     C = kernel_matrix(X, X[landmark_indices], kernel=kernel, gamma=gamma)
-    W = C[landmark_indices]
-    eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (W + W.T))
-    keep = eigenvalues > rtol * max(eigenvalues.max(initial=0.0), 0.0)
-    if not keep.any():
+    R = psd_inverse_sqrt(C[landmark_indices], rtol)
+    if R.shape[1] == 0:
         return np.zeros((X.shape[0], 1))
-    return C @ (eigenvectors[:, keep] / np.sqrt(eigenvalues[keep]))
+    return C @ R
 
 
 def solve_kmm_cvxpy(quadratic, kappa, upper, lower_sum, upper_sum):
@@ -309,7 +309,7 @@ class KMM(BaseReweighting):
             self.landmark_indices_ = None
         else:
             m = min(int(self.n_landmarks), n_source)
-            landmarks = np.sort(rng.choice(n_source, size=m, replace=False))
+            landmarks = select_landmarks(X, m, rng)
             quadratic = FactorQuadratic(
                 nystroem_factor(X, landmarks, kernel=self.kernel, gamma=gamma)
             )

@@ -30,9 +30,12 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
-from sklearn.utils import check_random_state
 
-from .kernels import kernel_matmul, kernel_matrix
+from .kernels import (
+    kernel_matmul,
+    kernel_matrix,
+    psd_inverse_sqrt,
+)
 
 __all__ = [
     "LowRankMMD",
@@ -43,7 +46,6 @@ __all__ = [
     "prepare_exact_problem",
     "prepare_landmark_problem",
     "prepare_primal_problem",
-    "select_landmarks",
     "solve_mmd_eigenproblem",
     "unit_norm_columns",
 ]
@@ -419,22 +421,6 @@ def prepare_exact_problem(X, kernel_params):
     )
 
 
-def select_landmarks(X, n_landmarks, random_state):
-    """Indices of ``n_landmarks`` rows of ``X`` drawn uniformly without
-    replacement (all rows, in order, when ``n_landmarks >= n``)."""
-    n = X.shape[0]
-    if n_landmarks >= n:
-        return np.arange(n)
-    rng = check_random_state(random_state)
-    return np.sort(rng.choice(n, size=n_landmarks, replace=False))
-
-
-def _psd_inverse_sqrt(K, rtol):
-    values, vectors = scipy.linalg.eigh(0.5 * (K + K.T))
-    keep = values > rtol * max(values.max(initial=0.0), np.finfo(float).tiny)
-    return vectors[:, keep] / np.sqrt(values[keep])
-
-
 def prepare_landmark_problem(X, kernel_params, landmarks, *, rtol=1e-10):
     """Nyström (landmark) MMD embedding with ``O(n m)`` memory.
 
@@ -453,7 +439,7 @@ def prepare_landmark_problem(X, kernel_params, landmarks, *, rtol=1e-10):
     solution is recovered. ``Φ`` is computed in row blocks.
     """
     L = X[landmarks]
-    R = _psd_inverse_sqrt(kernel_matrix(L, **kernel_params), rtol)  # (m, r0)
+    R = psd_inverse_sqrt(kernel_matrix(L, **kernel_params), rtol)  # (m, r0)
     Phi = kernel_matmul(X, L, R, **kernel_params)  # (n, r0)
     gram = Phi.T @ Phi
     s2, V = scipy.linalg.eigh(0.5 * (gram + gram.T))

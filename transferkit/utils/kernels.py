@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.utils import check_random_state
@@ -24,7 +25,9 @@ __all__ = [
     "kernel_matrix",
     "kernel_sums",
     "median_heuristic_gamma",
+    "psd_inverse_sqrt",
     "resolve_gamma",
+    "select_landmarks",
 ]
 
 KERNELS = ("linear", "rbf", "poly", "laplacian")
@@ -197,3 +200,30 @@ def check_dense_kernel_size(n_samples, *, max_samples, owner, alternative):
             f"samples). Use {alternative} instead, or raise the limit "
             "(max_dense_samples) if you have the memory."
         )
+
+
+def select_landmarks(X, n_landmarks, random_state):
+    """Indices of ``n_landmarks`` rows of ``X`` for a Nyström approximation.
+
+    Drawn uniformly without replacement and sorted; all rows, in order, when
+    ``n_landmarks >= n_samples``.
+    """
+    n = X.shape[0]
+    if n_landmarks >= n:
+        return np.arange(n)
+    rng = check_random_state(random_state)
+    return np.sort(rng.choice(n, size=n_landmarks, replace=False))
+
+
+def psd_inverse_sqrt(W, rtol=1e-10):
+    """``R`` with ``R @ R.T = W^+`` for a symmetric PSD landmark kernel ``W``.
+
+    Eigen-directions with eigenvalue at most ``rtol`` times the largest are
+    dropped (pseudo-inverse), so ``R`` has shape ``(m, r)``, ``r <= m``
+    (``r = 0`` when ``W`` is numerically zero). With ``C = K(X, L)``, the
+    Nyström factor ``F = C @ R`` satisfies ``F @ F.T = C W^+ C.T``.
+    """
+    values, vectors = scipy.linalg.eigh(0.5 * (W + W.T))
+    top = max(float(values.max(initial=0.0)), np.finfo(float).tiny)
+    keep = values > rtol * top
+    return vectors[:, keep] / np.sqrt(values[keep])
