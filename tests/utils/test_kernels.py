@@ -121,3 +121,40 @@ def test_select_landmarks_deterministic_sorted():
     np.testing.assert_array_equal(a, select_landmarks(X, 10, 0))
     assert len(np.unique(a)) == 10 and np.all(np.diff(a) > 0)
     np.testing.assert_array_equal(select_landmarks(X, 80, 0), np.arange(50))
+
+
+@pytest.mark.parametrize("n_features", [1, 10, 64, 65])
+@pytest.mark.parametrize("same", [True, False])
+def test_rbf_fast_path_equals_exact_distances(n_features, same):
+    # the fused path (up to 64 features) and scikit-learn's (above) agree
+    # with exp(-gamma * d^2) from exactly computed distances; the offset
+    # makes the norms-and-dot-product expansion cancel heavily
+    from scipy.spatial.distance import cdist
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    rng = np.random.default_rng(n_features)
+    X = rng.normal(size=(150, n_features)) + 20.0
+    Y = None if same else rng.normal(size=(90, n_features)) + 20.0
+    gamma = 0.5 / n_features
+    K = kernel_matrix(X, Y, kernel="rbf", gamma=gamma)
+    exact = np.exp(-gamma * cdist(X, X if same else Y, "sqeuclidean"))
+    np.testing.assert_allclose(K, exact, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(K, rbf_kernel(X, Y, gamma=gamma), rtol=0, atol=1e-11)
+    assert K.max() <= 1.0
+    if same:
+        assert np.array_equal(np.diag(K), np.ones(150))
+        assert np.array_equal(K, K.T)
+
+
+def test_rbf_float32_and_views_keep_scikit_learn_behaviour():
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    K = kernel_matrix(X, kernel="rbf", gamma=0.2)
+    assert K.dtype == rbf_kernel(X, gamma=0.2).dtype
+    Xf = np.asfortranarray(X.astype(np.float64))
+    np.testing.assert_allclose(
+        kernel_matrix(Xf[::2], Xf[1::2], kernel="rbf", gamma=0.2),
+        rbf_kernel(Xf[::2], Xf[1::2], gamma=0.2),
+        atol=1e-14,
+    )

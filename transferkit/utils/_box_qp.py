@@ -387,6 +387,10 @@ def _gpcg(
 # duality gap of the unperturbed problem still certifies the result.
 RIDGE = 1e-10
 
+# The same in the single-precision search of the active-set method (its
+# rounding error is about 1e-7 of the largest entry).
+RIDGE_SINGLE = 1e-6
+
 
 def _regularised_cholesky(block, ridge):
     """Cholesky factor of ``block + ridge * I``, the ridge grown if needed."""
@@ -414,18 +418,29 @@ def _active_set_dense(
     free (Hintermüller, Ito & Kunisch, 2002; Kim & Park, 2011). When no
     coordinate changes, the KKT conditions hold to rounding error.
 
+    The search for the active sets runs in single precision (the block
+    factorisation, the costliest step, is about 2.5x faster), with a larger
+    ridge; when it settles, stalls or a block fails to factor, the method
+    goes on in double precision from the sets reached, and only a double
+    precision iteration with no violation ends it. The result is therefore
+    the double-precision solution of the final face, as before.
+
     Returns ``(x, Q @ x, n_iter)``, or ``(None, None, n_iter)`` when it
     stops without convergence (a singular block, no progress, ``max_iter``
     reached); the caller then uses the gradient-projection solver.
     """
     Q = quadratic.Q
     n = c.shape[0]
-    ridge = RIDGE * max(float(np.max(np.diagonal(Q), initial=0.0)), 1e-300)
+    scale = max(float(np.max(np.diagonal(Q), initial=0.0)), 1e-300)
     state = np.zeros(n, dtype=np.int8)  # 0: at 0, 1: free, 2: at upper
     state[free0] = 1
+    dtype = np.float32  # the set search; np.float64 once it settles
+    Q_single = Q.astype(np.float32)
     best_violations = np.inf
     stalled = 0
     for n_iter in range(1, max_iter + 1):
+        single = dtype == np.float32
+        M = Q_single if single else Q
         free = np.flatnonzero(state == 1)
         at_upper = np.flatnonzero(state == 2)
         x = np.zeros(n)
@@ -439,24 +454,34 @@ def _active_set_dense(
         else:
             rhs = c[free]
             if at_upper.size:
-                rhs = rhs - upper * Q[free[:, None], at_upper].sum(axis=1)
-            factor = _regularised_cholesky(Q[free[:, None], free], ridge)
+                rhs = rhs - upper * M[np.ix_(free, at_upper)].sum(axis=1)
+            factor = _regularised_cholesky(
+                M[np.ix_(free, free)], (RIDGE_SINGLE if single else RIDGE) * scale
+            )
             if factor is None:
+                if single:
+                    dtype = np.float64
+                    continue
                 return None, None, n_iter
-            z = cho_solve(factor, rhs, check_finite=False)
+            z = cho_solve(factor, rhs.astype(dtype), check_finite=False)
+            z = z.astype(np.float64)
             total = fixed_sum + z.sum()
             mu = 0.0
             if total > upper_sum or total < lower_sum:
                 # The sum constraint is active on this face: its multiplier
                 # mu makes Q_FF z = rhs - mu 1 sum to the bound.
                 target = (upper_sum if total > upper_sum else lower_sum) - fixed_sum
-                w = cho_solve(factor, np.ones(free.size), check_finite=False)
+                w = cho_solve(factor, np.ones(free.size, dtype), check_finite=False)
+                w = w.astype(np.float64)
                 mu = (z.sum() - target) / w.sum()
                 z = z - mu * w
             if not np.all(np.isfinite(z)):
+                if single:
+                    dtype = np.float64
+                    continue
                 return None, None, n_iter
             x[free] = z
-        Qx = quadratic.matvec(x)
+        Qx = (M @ x.astype(dtype)).astype(np.float64)
         reduced = Qx - c + mu
         below = free[z < 0.0]
         above = free[z > upper]
@@ -464,7 +489,16 @@ def _active_set_dense(
         enter_high = np.flatnonzero((state == 2) & (reduced > 0.0))
         n_violations = below.size + above.size + enter_low.size + enter_high.size
         if n_violations == 0:
+            if dtype == np.float32:
+                dtype = np.float64  # confirm (or go on from) these sets
+                continue
             return x, Qx, n_iter
+        if dtype == np.float32 and (
+            n_violations >= best_violations or n_violations <= n // 100
+        ):
+            # near the end single precision can flip a marginal coordinate
+            # back and forth: finish in double precision
+            dtype, best_violations = np.float64, np.inf
         if n_violations < best_violations:
             best_violations = n_violations
             stalled = 0

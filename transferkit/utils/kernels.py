@@ -108,9 +108,88 @@ def _kernel_params(kernel, gamma, degree, coef0):
     return {"gamma": gamma, "degree": degree, "coef0": coef0}
 
 
+#: Largest feature count for which :func:`kernel_matrix` uses the fused RBF
+#: path; above it the matrix product dominates and scikit-learn's is as fast.
+_FUSED_RBF_MAX_FEATURES = 64
+
+#: Bytes of one row block of the fused RBF path (fits a core's L2 cache).
+_FUSED_RBF_BLOCK_BYTES = 2**20
+
+
+def _augmented_rows(X, gamma, norm_last):
+    """Rows ``[sqrt(2 gamma) x, -gamma |x|^2, 1]`` (or ``[..., 1, -gamma |x|^2]``).
+
+    The product of the two layouts is ``-gamma ||x - y||^2`` expanded as
+    ``2 gamma x.y - gamma |x|^2 - gamma |y|^2``: the RBF exponent in one
+    matrix product.
+    """
+    out = np.empty((X.shape[0], X.shape[1] + 2))
+    out[:, :-2] = np.sqrt(2.0 * gamma) * X
+    norms = -gamma * np.einsum("ij,ij->i", X, X)
+    out[:, -1], out[:, -2] = (norms, 1.0) if norm_last else (1.0, norms)
+    return out
+
+
+def _exp_clipped(block):
+    np.minimum(block, 0.0, out=block)  # a squared distance is never negative
+    np.exp(block, out=block)
+
+
+def _fused_rbf(X, Y, gamma):
+    """``exp(-gamma ||x - y||^2)`` for dense float64 ``X``, ``Y``.
+
+    The exponent comes from one product of augmented rows (see
+    :func:`_augmented_rows`): the same norms-and-dot-product expansion as
+    scikit-learn's ``rbf_kernel``, in fewer passes over the matrix, and it is
+    clipped and exponentiated in place one cache-sized row block at a time.
+    For ``Y=None`` only the blocks on and above the diagonal are computed and
+    the rest is mirrored, so the matrix is exactly symmetric with a unit
+    diagonal (and the exponential is taken half as often).
+    """
+    left = _augmented_rows(X, gamma, norm_last=False)
+    if Y is None:
+        right = left[:, [*range(X.shape[1]), -1, -2]]
+    else:
+        right = _augmented_rows(Y, gamma, norm_last=True)
+    right_t = np.ascontiguousarray(right.T)
+    n, m = left.shape[0], right.shape[0]
+    out = np.empty((n, m))
+    rows = max(1, _FUSED_RBF_BLOCK_BYTES // (8 * max(1, m)))
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        first = start if Y is None else 0
+        block = out[start:stop, first:]
+        np.matmul(left[start:stop], right_t[:, first:], out=block)
+        _exp_clipped(block)
+        if Y is None:
+            square = out[start:stop, start:stop]
+            square[...] = np.triu(square, 1) + np.triu(square, 1).T
+            np.fill_diagonal(square, 1.0)
+            out[stop:, start:stop] = out[start:stop, stop:].T
+    return out
+
+
+def _use_fused_rbf(kernel, X, Y):
+    arrays = (X,) if Y is None else (X, Y)
+    return (
+        kernel == "rbf"
+        and all(type(a) is np.ndarray and a.dtype == np.float64 for a in arrays)
+        and X.ndim == 2
+        and 0 < X.shape[1] <= _FUSED_RBF_MAX_FEATURES
+    )
+
+
 def kernel_matrix(X, Y=None, *, kernel="rbf", gamma=None, degree=3, coef0=1.0):
-    """Dense kernel matrix ``K(X, Y)`` (``gamma`` must already be numeric)."""
+    """Dense kernel matrix ``K(X, Y)`` (``gamma`` must already be numeric).
+
+    For the RBF kernel on float64 arrays with at most 64 features, a fused
+    path (one augmented matrix product, then the exponential in place, by
+    cache-sized blocks) replaces scikit-learn's ``rbf_kernel``; it is about
+    twice as fast and agrees with it to rounding (checked in the tests).
+    """
     _check_kernel(kernel)
+    if _use_fused_rbf(kernel, X, Y):
+        return _fused_rbf(X, Y, gamma)
     return pairwise_kernels(
         X, Y, metric=kernel, **_kernel_params(kernel, gamma, degree, coef0)
     )
@@ -160,6 +239,19 @@ def kernel_matmul(
     """
     V = np.asarray(V)
     out = np.empty((X.shape[0],) + V.shape[1:], dtype=np.result_type(V.dtype, float))
+    if _use_fused_rbf(kernel, X, Y) and block_size is None:
+        # cache-sized blocks, one buffer: the kernel is never allocated whole
+        left = _augmented_rows(X, gamma, norm_last=False)
+        right_t = np.ascontiguousarray(_augmented_rows(Y, gamma, norm_last=True).T)
+        rows = max(1, _FUSED_RBF_BLOCK_BYTES // (8 * max(1, Y.shape[0])))
+        buffer = np.empty((min(rows, X.shape[0]), Y.shape[0]))
+        for start in range(0, X.shape[0], rows):
+            stop = min(start + rows, X.shape[0])
+            block = buffer[: stop - start]
+            np.matmul(left[start:stop], right_t, out=block)
+            _exp_clipped(block)
+            out[start:stop] = block @ V
+        return out
     rows = _rows_per_block(Y.shape[0], block_size)
     for start in range(0, X.shape[0], rows):
         stop = min(start + rows, X.shape[0])
