@@ -15,9 +15,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tests.feature._common_params import COMMON_CHECK_PARAMS as FEATURE_PARAMS
 from tests.instance._common_params import COMMON_CHECK_PARAMS as INSTANCE_PARAMS
+from tests.model_selection._common_params import (
+    COMMON_CHECK_PARAMS as SELECTION_PARAMS,
+)
 
-FAMILIES = ("transferkit.feature", "transferkit.instance")
-CHECK_PARAMS = {**FEATURE_PARAMS, **INSTANCE_PARAMS}
+FAMILIES = (
+    "transferkit.feature",
+    "transferkit.instance",
+    "transferkit.model_selection",
+)
+CHECK_PARAMS = {**FEATURE_PARAMS, **INSTANCE_PARAMS, **SELECTION_PARAMS}
 
 
 def public_estimator_classes():
