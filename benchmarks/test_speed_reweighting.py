@@ -111,7 +111,9 @@ def test_kmm_adapt(benchmark, n):
     _run(benchmark, f"kmm n={n}", lambda: model.fit_weights(Xs, Xt), rounds=1)
 
 
-@pytest.mark.parametrize("n", [500, 2_000])
+@pytest.mark.parametrize(
+    "n", [500, 2_000, pytest.param(20_000, marks=pytest.mark.slow)]
+)
 def test_kliep(benchmark, n):
     Xs, Xt = _data(n)
     model = KLIEP(random_state=0)
