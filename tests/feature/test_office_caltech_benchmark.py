@@ -158,7 +158,8 @@ def test_transfer_models_receive_the_target():
 
     from transferkit.feature import CORAL
     from transferkit.pipeline import make_transfer_pipeline
+    from transferkit.utils._fitting import consumes_target
 
-    assert oc._is_transfer(oc.CoralSimilaritySVM())
-    assert oc._is_transfer(make_transfer_pipeline(CORAL(), KNeighborsClassifier()))
-    assert not oc._is_transfer(KNeighborsClassifier())
+    assert consumes_target(oc.CoralSimilaritySVM())
+    assert consumes_target(make_transfer_pipeline(CORAL(), KNeighborsClassifier()))
+    assert not consumes_target(KNeighborsClassifier())

@@ -34,12 +34,13 @@ DeCAF the published SVM cells are the linear SVM's (the RBF protocol gives
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 
 from ..base import TransferMixin
+from ..utils._fitting import fit_with_target
 from ._registry import BenchmarkTable, register
 
 __all__ = [
@@ -312,11 +313,7 @@ def _task_scores(methods, Xs, ys, Xt, yt, reverse_validation):
     # one BLAS thread: faster than oversubscribed threads on a shared machine
     with threadpool_limits(1):
         for name, factory in methods:
-            model = factory()
-            if _is_transfer(model):
-                model.fit(Xs, ys, Xt=Xt)
-            else:
-                model = clone(model).fit(Xs, ys)
+            model = fit_with_target(factory(), Xs, ys, Xt)
             accuracies[name] = 100.0 * float(np.mean(model.predict(Xt) == yt))
             if reverse_validation:
                 folds = _reverse_accuracies(factory(), Xs, ys, Xt, 3, 0)
@@ -412,12 +409,6 @@ def reverse_validation_picks(accuracies, rv_scores):
     per_task = [max(names, key=lambda n: rv_scores[n][i]) for i in range(n_tasks)]
     one = max(names, key=lambda n: float(np.mean(rv_scores[n])))
     return per_task, one
-
-
-def _is_transfer(model):
-    from ..pipeline import TransferPipeline
-
-    return isinstance(model, (TransferPipeline, TransferMixin))
 
 
 def _with_mean(values):

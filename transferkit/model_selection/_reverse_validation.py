@@ -12,21 +12,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
+from ..utils._fitting import fit_with_target
 
 __all__ = ["ReverseValidationSelector", "reverse_validation_score"]
-
-
-def _consumes_target(estimator):
-    """Whether ``estimator.fit`` takes ``Xt`` (a transfer estimator or pipeline)."""
-    from ..pipeline import TransferPipeline
-
-    return isinstance(estimator, (TransferPipeline, TransferMixin))
-
-
-def _fit(estimator, X, y, Xt):
-    if _consumes_target(estimator):
-        return estimator.fit(X, y, Xt=Xt)
-    return estimator.fit(X, y)
 
 
 def _check_cv(cv):
@@ -40,14 +28,14 @@ def _reverse_accuracies(estimator, X, y, Xt, cv, random_state):
     folds = KFold(cv, shuffle=True, random_state=random_state).split(X)
     accuracies = []
     for train, held_out in folds:
-        forward = _fit(clone(estimator), X[train], y[train], Xt)
+        forward = fit_with_target(clone(estimator), X[train], y[train], Xt)
         pseudo = np.asarray(forward.predict(Xt))
         labels = np.unique(pseudo)
         if labels.shape[0] < 2:
             # the reverse model can only predict the single pseudo-label
             predicted = np.full(held_out.shape[0], labels[0])
         else:
-            reverse = _fit(clone(estimator), Xt, pseudo, X[train])
+            reverse = fit_with_target(clone(estimator), Xt, pseudo, X[train])
             predicted = reverse.predict(X[held_out])
         accuracies.append(float(np.mean(predicted == y[held_out])))
     return np.array(accuracies)
@@ -212,7 +200,9 @@ class ReverseValidationSelector(
         self.random_state = random_state
 
     def _named_candidates(self):
-        candidates = self._default if self.candidates is None else self.candidates
+        candidates = (
+            _default_candidates() if self.candidates is None else self.candidates
+        )
         if not isinstance(candidates, (list, tuple)) or len(candidates) == 0:
             raise ValueError(
                 "candidates must be a non-empty list of (name, estimator) tuples, "
@@ -234,10 +224,6 @@ class ReverseValidationSelector(
         if len(set(names)) != len(names):
             raise ValueError(f"candidate names must be unique, got {names}.")
         return list(candidates)
-
-    @property
-    def _default(self):
-        return _default_candidates()
 
     def _check_inputs(self, X, y, Xt):
         return self._check_source_target(
@@ -279,7 +265,7 @@ default=None
         self.best_name_ = max(self.scores_, key=self.scores_.get)
         best = dict(candidates)[self.best_name_]
         Xt_fit = None if data.no_shift else data.Xt
-        self.best_estimator_ = _fit(clone(best), data.X, data.y, Xt_fit)
+        self.best_estimator_ = fit_with_target(clone(best), data.X, data.y, Xt_fit)
         return self
 
     def _check_X(self, X):
