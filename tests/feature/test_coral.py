@@ -4,6 +4,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
+from tests._shift_data import sheared_domains
 from transferkit.feature import CORAL
 from transferkit.pipeline import make_transfer_pipeline
 
@@ -149,15 +150,7 @@ def test_multiple_target_domains_are_stacked(domains):
 
 def test_coral_helps_when_target_is_sheared():
     """Target = isotropic source through a symmetric shear M: CORAL's map is ~M."""
-    rng = np.random.RandomState(0)
-    n = 400
-    y = rng.randint(0, 2, size=2 * n)
-    X = rng.normal(size=(2 * n, 3))
-    X[:, 0] += 1.5 * (2 * y - 1)
-    X[:, 1:] *= np.sqrt(1 + 1.5**2)  # every feature has variance 3.25
-    Xs, ys = X[:n], y[:n]
-    shear = np.array([[1.0, 2.0, 0.0], [2.0, 5.0, 0.0], [0.0, 0.0, 1.0]])
-    Xt, yt = X[n:] @ shear, y[n:]
+    Xs, ys, Xt, yt = sheared_domains()
     plain = LinearSVC().fit(Xs, ys).score(Xt, yt)
     adapted = make_transfer_pipeline(CORAL(reg=0.1), LinearSVC())
     score = adapted.fit(Xs, ys, Xt=Xt).score(Xt, yt)

@@ -6,6 +6,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.neighbors import KNeighborsClassifier
 
+from tests._shift_data import sheared_domains
 from transferkit.datasets import make_domain_shift
 from transferkit.feature import CORAL, SubspaceAlignment
 from transferkit.model_selection import (
@@ -69,20 +70,8 @@ def test_single_pseudo_label_scores_its_frequency():
     assert score == pytest.approx(np.mean(expected))
 
 
-def _sheared_domains():
-    """Target = the source's generative model through a symmetric shear."""
-    rng = np.random.RandomState(0)
-    n = 400
-    y = rng.randint(0, 2, size=2 * n)
-    X = rng.normal(size=(2 * n, 3))
-    X[:, 0] += 1.5 * (2 * y - 1)
-    X[:, 1:] *= np.sqrt(1 + 1.5**2)
-    shear = np.array([[1.0, 2.0, 0.0], [2.0, 5.0, 0.0], [0.0, 0.0, 1.0]])
-    return X[:n], y[:n], X[n:] @ shear, y[n:]
-
-
 def test_selector_prefers_adaptation_where_it_helps():
-    Xs, ys, Xt, yt = _sheared_domains()
+    Xs, ys, Xt, yt = sheared_domains()
     selector = ReverseValidationSelector(
         [
             ("source only", LogisticRegression()),
