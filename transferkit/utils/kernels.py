@@ -231,7 +231,8 @@ def kernel_matmul(
         :func:`resolve_gamma`).
     block_size : int, default=None
         Rows of ``X`` per block. By default a block of ``K`` takes about
-        64 MiB.
+        64 MiB, or 1 MiB (it stays in cache) on the fused RBF path of
+        :func:`kernel_matrix` (float64 input, at most 64 features).
 
     Returns
     -------
