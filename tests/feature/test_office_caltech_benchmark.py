@@ -147,8 +147,9 @@ def test_adapted_rows_reach_the_issue_thresholds():
     # the authors' CORAL protocol with C by 5-fold source CV reaches the
     # published 48.8 (their 2-fold CV lands at 48.2 with our seed)
     assert ours["CORAL + SVM, authors' kernel, 5-fold CV"] >= 48.8
-    # the row that reverse validation picks for all tasks, without target
-    # labels, passes 50 %
+    # the most accurate row passes 50 %; the label-free choice among all rows
+    # (per task, by reverse validation: 50.9) is measured by the benchmark
+    # command, and checked on one task by the test above
     assert ours["JDA + SVM"] >= 50.0
 
 
