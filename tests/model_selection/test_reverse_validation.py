@@ -170,3 +170,14 @@ def test_inputs_are_not_modified(affine):
     ReverseValidationSelector().fit(Xs, ys, Xt)
     for original, copy in zip((Xs, ys, Xt), copies):
         np.testing.assert_array_equal(original, copy)
+
+
+def test_a_generator_seed_gives_every_candidate_the_same_folds(affine):
+    Xs, ys, Xt, _ = affine
+    selector = ReverseValidationSelector(
+        [("a", LogisticRegression()), ("b", LogisticRegression())],
+        random_state=np.random.RandomState(3),
+    ).fit(Xs, ys, Xt)
+    np.testing.assert_array_equal(
+        selector.fold_scores_["a"], selector.fold_scores_["b"]
+    )

@@ -284,7 +284,10 @@ def _task_scores(methods, Xs, ys, Xt, yt, reverse_validation):
     """Target accuracy (%) and, on request, reverse-validation score per method."""
     from threadpoolctl import threadpool_limits
 
-    from ..model_selection._reverse_validation import _reverse_accuracies
+    from ..model_selection._reverse_validation import (
+        _reverse_accuracies,
+        _source_folds,
+    )
 
     accuracies, rv_scores = {}, {}
     # one BLAS thread: faster than oversubscribed threads on a shared machine
@@ -293,8 +296,9 @@ def _task_scores(methods, Xs, ys, Xt, yt, reverse_validation):
             model = fit_with_target(factory(), Xs, ys, Xt)
             accuracies[name] = 100.0 * float(np.mean(model.predict(Xt) == yt))
             if reverse_validation:
-                folds = _reverse_accuracies(factory(), Xs, ys, Xt, 3, 0)
-                rv_scores[name] = float(np.mean(folds))
+                folds = _source_folds(Xs, 3, 0)
+                scores = _reverse_accuracies(factory(), Xs, ys, Xt, folds)
+                rv_scores[name] = float(np.mean(scores))
     return accuracies, rv_scores
 
 

@@ -23,9 +23,13 @@ def _check_cv(cv):
     return int(cv)
 
 
-def _reverse_accuracies(estimator, X, y, Xt, cv, random_state):
+def _source_folds(X, cv, random_state):
+    """The ``cv`` (train, held-out) splits of the source, drawn once."""
+    return list(KFold(cv, shuffle=True, random_state=random_state).split(X))
+
+
+def _reverse_accuracies(estimator, X, y, Xt, folds):
     """Per-fold reverse-validation accuracy (see :func:`reverse_validation_score`)."""
-    folds = KFold(cv, shuffle=True, random_state=random_state).split(X)
     accuracies = []
     for train, held_out in folds:
         forward = fit_with_target(clone(estimator), X[train], y[train], Xt)
@@ -95,9 +99,8 @@ def reverse_validation_score(estimator, X, y, Xt, *, cv=3, random_state=0):
     cv = _check_cv(cv)
     selector = ReverseValidationSelector([("estimator", estimator)], cv=cv)
     data = selector._check_inputs(X, y, Xt)
-    accuracies = _reverse_accuracies(
-        estimator, data.X, data.y, data.Xt, cv, random_state
-    )
+    folds = _source_folds(data.X, cv, random_state)
+    accuracies = _reverse_accuracies(estimator, data.X, data.y, data.Xt, folds)
     return float(np.mean(accuracies))
 
 
@@ -252,10 +255,10 @@ default=None
         candidates = self._named_candidates()
         data = self._check_inputs(X, y, Xt)
         self.classes_ = np.unique(data.y)
+        # one split for every candidate, even when random_state is a generator
+        folds = _source_folds(data.X, cv, self.random_state)
         self.fold_scores_ = {
-            name: _reverse_accuracies(
-                estimator, data.X, data.y, data.Xt, cv, self.random_state
-            )
+            name: _reverse_accuracies(estimator, data.X, data.y, data.Xt, folds)
             for name, estimator in candidates
         }
         self.scores_ = {
