@@ -18,13 +18,23 @@ from tests.instance._common_params import COMMON_CHECK_PARAMS as INSTANCE_PARAMS
 from tests.model_selection._common_params import (
     COMMON_CHECK_PARAMS as SELECTION_PARAMS,
 )
+from tests.parameter._common_params import COMMON_CHECK_PARAMS as PARAMETER_PARAMS
+from tests.relational._common_params import COMMON_CHECK_PARAMS as RELATIONAL_PARAMS
 
 FAMILIES = (
     "transferkit.feature",
     "transferkit.instance",
     "transferkit.model_selection",
+    "transferkit.parameter",
+    "transferkit.relational",
 )
-CHECK_PARAMS = {**FEATURE_PARAMS, **INSTANCE_PARAMS, **SELECTION_PARAMS}
+CHECK_PARAMS = {
+    **FEATURE_PARAMS,
+    **INSTANCE_PARAMS,
+    **SELECTION_PARAMS,
+    **PARAMETER_PARAMS,
+    **RELATIONAL_PARAMS,
+}
 
 
 def public_estimator_classes():

@@ -13,6 +13,10 @@ _MODULES = (
     "transferkit.benchmarks.office_caltech",
     "transferkit.benchmarks.mushroom",
     "transferkit.benchmarks.concrete",
+    "transferkit.benchmarks.digits_finetune",
+    "transferkit.benchmarks.text_finetune",
+    "transferkit.benchmarks.images",
+    "transferkit.benchmarks.relational",
 )
 
 _REGISTRY: dict = {}

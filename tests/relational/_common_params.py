@@ -1,0 +1,6 @@
+"""Constructor arguments used when the relational family runs sklearn's checks.
+
+Classes not listed are built with their defaults.
+"""
+
+COMMON_CHECK_PARAMS = {}

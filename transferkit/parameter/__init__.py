@@ -1,0 +1,18 @@
+"""Parameter sharing: reuse a trained model's parameters on a new task.
+
+- :class:`FineTuner` / :class:`FineTunerRegressor`: fine-tune a PyTorch
+  module (pretrained on the source here, or a published backbone) on a few
+  labelled target samples, or align the two domains' features when the
+  target has no labels (Deep CORAL, DAN, DANN).
+- :class:`RegularTransferClassifier` / :class:`RegularTransferRegressor`:
+  linear models fitted on the target with a Gaussian prior centred on the
+  source model's coefficients (no torch).
+- :mod:`transferkit.parameter.backbones`: offline pretrained bodies
+  (EfficientNet-Lite0/1/2 for images, MiniLM for sentences).
+
+torch is an optional dependency (``pip install "transferkit[torch]"``).
+Importing this subpackage never imports torch; the fine-tuners import it when
+they are fitted.
+"""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Relational mapping: transfer relational models across vocabularies."""
+
+__all__ = []
