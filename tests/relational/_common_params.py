@@ -4,3 +4,6 @@ Classes not listed are built with their defaults.
 """
 
 COMMON_CHECK_PARAMS = {}
+
+# {class name: {check name: reason}} for checks that truly cannot apply.
+EXPECTED_FAILED_CHECKS = {}
