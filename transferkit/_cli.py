@@ -196,7 +196,22 @@ def build_parser():
     return parser
 
 
+#: Mistakes of the user (an unknown benchmark or shift, a missing data file)
+#: that :func:`main` reports as one line and exit status 2, not a traceback.
+_USER_ERRORS = (KeyError, ValueError, FileNotFoundError)
+
+
 def main(argv=None):
+    """Run the command line; a user mistake prints its message and returns 2."""
+    try:
+        return _main(argv)
+    except _USER_ERRORS as exc:
+        message = exc.args[0] if len(exc.args) == 1 else str(exc)
+        print(f"python -m transferkit: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "demo":

@@ -1,0 +1,41 @@
+"""CLI mistakes print one line and exit with status 2 (no traceback)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from transferkit._cli import main
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["benchmark", "nonexistent"], "unknown benchmark 'nonexistent'"),
+        (["demo", "--shift", "bogus"], "shift must be one of"),
+    ],
+)
+def test_user_mistakes_exit_2_with_the_message(argv, expected, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_missing_data_folder_exits_2(tmp_path, capsys):
+    missing = tmp_path / "no-such-folder"
+    code = main(["benchmark", "mushroom", "--data-home", str(missing)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "not found" in err and str(missing) in err
+
+
+def test_subprocess_prints_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "transferkit", "benchmark", "nonexistent"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "unknown benchmark 'nonexistent'" in proc.stderr
