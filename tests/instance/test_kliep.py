@@ -86,3 +86,39 @@ def test_invalid_parameters(params, match):
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match=match):
         KLIEP(**params).fit_weights(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)))
+
+
+def test_far_target_row_does_not_crash():
+    # Reported: 300 + 300 rows in 3-D, one target row at (15, 15, 15) whose
+    # kernel to every centre underflows; numpy's "array must not contain infs
+    # or NaNs" came out of the Newton step.
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(300, 3)
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.randn(300, 3) + 0.5
+    Xt[0] = 15.0
+    model = KLIEP(random_state=0).fit(Xs, ys, Xt)
+    assert np.isfinite(model.weights_).all()
+    assert model.weights_.mean() == pytest.approx(1.0, rel=1e-9)
+    # The far row changes the likelihood by a constant only where it is not a
+    # centre; the weights of the other rows stay close to those without it.
+    near = KLIEP(gamma=model.gamma_, random_state=0).fit_weights(Xs, Xt[1:])
+    assert np.corrcoef(model.weights_, near)[0, 1] > 0.9
+
+
+def test_solver_skips_a_target_row_that_is_zero_everywhere():
+    rng = np.random.default_rng(4)
+    Xs = rng.normal(size=(60, 2))
+    Xt = rng.normal(loc=0.5, size=(50, 2))
+    centers = Xt[:20]
+    Phi_t = kernel_matrix(Xt, centers, gamma=1.0)
+    b = kernel_matrix(Xs, centers, gamma=1.0).mean(axis=0)
+    ref, _, _ = kliep_coefficients(Phi_t, b)
+    with_zero_row = np.vstack([Phi_t, np.zeros((1, 20))])
+    coef, _, converged = kliep_coefficients(with_zero_row, b)
+    assert converged and np.isfinite(coef).all()
+    np.testing.assert_allclose(Phi_t @ coef, Phi_t @ ref, rtol=1e-4, atol=1e-8)
+    # scaling a row moves the objective by a constant only
+    scaled = Phi_t * np.geomspace(1e-200, 1.0, 50)[:, None]
+    coef_scaled, _, _ = kliep_coefficients(scaled, b)
+    np.testing.assert_allclose(Phi_t @ coef_scaled, Phi_t @ ref, rtol=1e-4, atol=1e-8)

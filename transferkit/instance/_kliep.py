@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 
@@ -17,6 +18,21 @@ from ._base import BaseReweighting, DensityRatioMixin, gamma_candidates
 __all__ = ["KLIEP"]
 
 _TINY = 1e-300
+
+
+def rescaled_target_basis(Xt, centers, gamma):
+    """Target basis ``exp(-gamma ||x - c||^2)`` with each row scaled to max 1.
+
+    The exponent is computed first and each row's largest exponent is
+    subtracted before the exponential (a log-domain rescaling), so a target
+    row far from every centre, whose kernel values all underflow to 0 in
+    double precision, keeps a finite row. KLIEP's objective
+    ``mean_t log(Phi_t @ a)`` changes by a constant under a positive scaling of
+    each row, so the optimal coefficients are the same.
+    """
+    exponent = -gamma * euclidean_distances(Xt, centers, squared=True)
+    exponent -= exponent.max(axis=1, keepdims=True)
+    return np.exp(exponent)
 
 
 def kliep_coefficients(Phi_target, mean_source_phi, *, max_iter=200, tol=1e-7):
@@ -30,8 +46,11 @@ def kliep_coefficients(Phi_target, mean_source_phi, *, max_iter=200, tol=1e-7):
     Newton steps while ``mu`` decreases, until the duality-gap bound
     ``n_basis * mu`` is below ``tol``.
 
-    Returns ``(a, n_iter, converged)`` with ``n_iter`` the number of Newton
-    steps.
+    Each target row is scaled to a largest entry of 1 (this moves the
+    objective by a constant); a row that is zero on every usable basis
+    function (it would make the objective ``-inf`` whatever ``a``) is left
+    out. Returns ``(a, n_iter, converged)`` with ``n_iter`` the number of
+    Newton steps.
     """
     b = np.asarray(mean_source_phi, dtype=np.float64)
     usable = b > 1e-12 * b.max(initial=0.0)
@@ -39,6 +58,11 @@ def kliep_coefficients(Phi_target, mean_source_phi, *, max_iter=200, tol=1e-7):
     if not usable.any():
         return a, 1, True
     M = Phi_target[:, usable] / b[usable]
+    row_max = M.max(axis=1)
+    M = M[row_max > 0] / row_max[row_max > 0, None]
+    if M.shape[0] == 0:
+        a[usable] = 1.0 / (usable.sum() * b[usable])
+        return a, 1, True
     n_t, m = M.shape
     g = np.full(m, 1.0 / m)
     ones = np.ones(m)
@@ -238,7 +262,7 @@ class KLIEP(DensityRatioMixin, BaseReweighting):
         return super()._no_shift_weights(X)
 
     def _fit_coef(self, X, Xt_fit, centers, gamma):
-        Phi_t = kernel_matrix(Xt_fit, centers, kernel="rbf", gamma=gamma)
+        Phi_t = rescaled_target_basis(Xt_fit, centers, gamma)
         b = kernel_matrix(X, centers, kernel="rbf", gamma=gamma).mean(axis=0)
         return kliep_coefficients(Phi_t, b, max_iter=self.max_iter, tol=self.tol)
 
