@@ -514,3 +514,17 @@ def test_office_caltech_decaf_dslr_webcam():
     for source, target, published in ((dslr, webcam, 99.7), (webcam, dslr, 100.0)):
         accuracy = nearest_neighbour_accuracy(TCA(kernel="primal"), *source, *target)
         assert accuracy >= published - 0.5
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("kernel", ["linear", "poly"])
+def test_non_finite_kernel_gives_the_eigensolver_message(kernel):
+    from transferkit.feature import JDA
+
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(40, 3) * 1e110
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.randn(30, 3) * 1e110
+    for est in (TCA(kernel=kernel), JDA(kernel=kernel)):
+        with pytest.raises(ValueError, match="not finite.*increase mu"):
+            est.fit(Xs, ys, Xt)

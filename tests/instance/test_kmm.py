@@ -254,3 +254,39 @@ def test_cvxpy_global_settings_untouched():
     Xs, Xt = _shifted(25, 25)
     KMM(solver="cvxpy").fit_weights(Xs, Xt)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "params, scale",
+    [({"kernel": "poly"}, 1e110), ({"gamma": 1.0}, 1e160)],
+)
+def test_non_finite_kernel_fails_at_once(params, scale):
+    # Reported: the NaN duality gap never passed the stopping test, so the
+    # solver ran to max_iter for minutes, then advised raising max_iter.
+    Xs, Xt = _shifted(200, 150, n_features=3, seed=3)
+    with pytest.raises(ValueError, match="not finite"):
+        KMM(**params, max_iter=10**9).fit_weights(Xs * scale, Xt * scale)
+    with pytest.raises(ValueError, match="not finite"):
+        KMM(**params, n_landmarks=20).fit_weights(Xs * scale, Xt * scale)
+
+
+def test_median_heuristic_overflow_refuses():
+    Xs, Xt = _shifted(50, 40, seed=4)
+    with pytest.raises(ValueError, match="median heuristic"):
+        KMM().fit_weights(Xs * 1e160, Xt * 1e160)
+
+
+def test_dense_limit_is_checked_before_any_kernel_work(monkeypatch):
+    # Reported: 25k + 25k took 44 s to refuse (median heuristic and the
+    # source x target kernel sums came first).
+    import transferkit.instance._kmm as kmm_module
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("kernel work before the size check")
+
+    for name in ("kernel_sums", "kernel_matrix", "resolve_gamma"):
+        monkeypatch.setattr(kmm_module, name, forbidden)
+    rng = np.random.default_rng(5)
+    Xs, Xt = rng.normal(size=(25_000, 5)), rng.normal(size=(25_000, 5))
+    with pytest.raises(ValueError, match="dense 25000 x 25000"):
+        KMM().fit_weights(Xs, Xt)

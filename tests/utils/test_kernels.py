@@ -158,3 +158,16 @@ def test_rbf_float32_and_views_keep_scikit_learn_behaviour():
         rbf_kernel(Xf[::2], Xf[1::2], gamma=0.2),
         atol=1e-14,
     )
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e160, 1e300])
+def test_median_heuristic_refuses_on_overflow_instead_of_gamma_zero(scale):
+    X = np.random.default_rng(0).normal(size=(30, 3)) * scale
+    with pytest.raises(ValueError, match="Scale the input"):
+        median_heuristic_gamma(X)
+
+
+def test_median_heuristic_still_works_on_large_but_representable_data():
+    X = np.random.default_rng(0).normal(size=(30, 3)) * 1e100
+    gamma = median_heuristic_gamma(X)
+    assert np.isfinite(gamma) and gamma > 0

@@ -29,7 +29,9 @@ _SOLVERS = ("auto", "fast", "cvxpy")
 
 def nystroem_factor(X, landmark_indices, *, kernel, gamma, rtol=1e-10):
     """Factor ``F`` with ``F @ F.T = C W^+ C.T`` (Nyström), ``C = K(X, X[idx])``."""
-    C = kernel_matrix(X, X[landmark_indices], kernel=kernel, gamma=gamma)
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = kernel_matrix(X, X[landmark_indices], kernel=kernel, gamma=gamma)
+    _check_finite_kernel(C, "the source x landmark kernel", gamma)
     R = psd_inverse_sqrt(C[landmark_indices], rtol)
     if R.shape[1] == 0:
         return np.zeros((X.shape[0], 1))
@@ -77,6 +79,21 @@ def solve_kmm_cvxpy(quadratic, kappa, upper, lower_sum, upper_sum):
         )
     n_iter = getattr(problem.solver_stats, "num_iters", None) or 1
     return np.clip(np.asarray(beta.value, dtype=np.float64), 0.0, upper), status, n_iter
+
+
+def _check_finite_kernel(values, what, gamma):
+    """Raise at once when a kernel quantity overflowed (NaN or inf).
+
+    A non-finite kernel makes the duality gap NaN, which never passes the
+    stopping test: the solver would run to ``max_iter`` for nothing.
+    """
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"KMM: {what} is not finite (gamma={gamma}): the kernel overflows "
+            "float64 at this data scale. Scale the input (for example with "
+            "StandardScaler), choose a bounded kernel (rbf, laplacian) or a "
+            "smaller gamma."
+        )
 
 
 class KMM(BaseReweighting):
@@ -283,6 +300,15 @@ class KMM(BaseReweighting):
         self._check_params()
         rng = check_random_state(self.random_state)
         n_source, n_target = X.shape[0], Xt.shape[0]
+        if self.n_landmarks is None:
+            # before any kernel work: the refusal must be immediate
+            check_dense_kernel_size(
+                n_source,
+                max_samples=self.max_dense_samples,
+                owner="KMM",
+                alternative="n_landmarks=<m> (a Nyström approximation of the "
+                "source kernel)",
+            )
         gamma = resolve_gamma(self.kernel, self.gamma, X, Xt, random_state=rng)
         eps = (
             (np.sqrt(n_source) - 1.0) / np.sqrt(n_source)
@@ -298,27 +324,23 @@ class KMM(BaseReweighting):
                 f"the sum of {n_source} weights to reach {lower_sum:.4g} "
                 f"(n_s * (1 - eps)); raise B or eps."
             )
-        kappa = (n_source / n_target) * kernel_sums(
-            X, Xt, kernel=self.kernel, gamma=gamma
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            kappa = (n_source / n_target) * kernel_sums(
+                X, Xt, kernel=self.kernel, gamma=gamma
+            )
+        _check_finite_kernel(kappa, "the source x target kernel sums", gamma)
         if self.n_landmarks is None:
-            check_dense_kernel_size(
-                n_source,
-                max_samples=self.max_dense_samples,
-                owner="KMM",
-                alternative="n_landmarks=<m> (a Nyström approximation of the "
-                "source kernel)",
-            )
-            quadratic = DenseQuadratic(
-                kernel_matrix(X, kernel=self.kernel, gamma=gamma)
-            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                K = kernel_matrix(X, kernel=self.kernel, gamma=gamma)
+            _check_finite_kernel(K, "the source kernel matrix", gamma)
+            quadratic = DenseQuadratic(K)
             self.landmark_indices_ = None
         else:
             m = min(int(self.n_landmarks), n_source)
             landmarks = select_landmarks(X, m, rng)
-            quadratic = FactorQuadratic(
-                nystroem_factor(X, landmarks, kernel=self.kernel, gamma=gamma)
-            )
+            factor = nystroem_factor(X, landmarks, kernel=self.kernel, gamma=gamma)
+            _check_finite_kernel(factor, "the Nyström factor of the kernel", gamma)
+            quadratic = FactorQuadratic(factor)
             self.landmark_indices_ = landmarks
         if self.solver == "cvxpy":
             beta, status, n_iter = solve_kmm_cvxpy(

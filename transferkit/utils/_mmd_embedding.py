@@ -219,15 +219,23 @@ def solve_mmd_eigenproblem(scatter, mmd_term, mu, n_components):
     a = 0.5 * (scatter + scatter.T)
     b = 0.5 * (mmd_term + mmd_term.T)
     b[np.diag_indices_from(b)] += mu
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError(
+            "The generalised eigenproblem could not be solved: its matrices "
+            "are not finite (the kernel or the scatter of the data overflowed "
+            "float64). Scale the input (for example with StandardScaler) or use "
+            "a kernel that stays bounded (rbf); increase mu if the problem is "
+            "only badly conditioned."
+        )
     try:
         values, vectors = scipy.linalg.eigh(
             a, b, subset_by_index=[p - n_components, p - 1], check_finite=True
         )
-    except np.linalg.LinAlgError as exc:  # pragma: no cover - mu > 0 guards it
+    except (np.linalg.LinAlgError, ValueError) as exc:
         raise ValueError(
             "The generalised eigenproblem could not be solved "
             f"({exc}); increase mu to make the regularised MMD term better "
-            "conditioned."
+            "conditioned, or scale the input."
         ) from exc
     if not np.all(np.isfinite(vectors)):  # pragma: no cover
         raise ValueError(

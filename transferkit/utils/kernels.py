@@ -65,6 +65,13 @@ def median_heuristic_gamma(X, Y=None, *, max_samples=1000, random_state=0):
     Returns
     -------
     gamma : float
+
+    Raises
+    ------
+    ValueError
+        When the pairwise distances overflow float64 or the width is not a
+        positive normal float64 (data of order 1e154 or larger): no width
+        would make a usable kernel, so none is returned.
     """
     Z = X if Y is None else (sp.vstack([X, Y]) if sp.issparse(X) else np.vstack([X, Y]))
     n = Z.shape[0]
@@ -72,14 +79,29 @@ def median_heuristic_gamma(X, Y=None, *, max_samples=1000, random_state=0):
         rng = check_random_state(random_state)
         Z = Z[np.sort(rng.choice(n, max_samples, replace=False))]
     Z = Z.toarray() if sp.issparse(Z) else np.asarray(Z, dtype=np.float64)
-    sq = np.einsum("ij,ij->i", Z, Z)
-    d2 = sq[:, None] + sq[None, :] - 2.0 * Z @ Z.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = np.einsum("ij,ij->i", Z, Z)
+        d2 = sq[:, None] + sq[None, :] - 2.0 * Z @ Z.T
     d2 = d2[np.triu_indices_from(d2, k=1)]
+    if not np.all(np.isfinite(d2)):
+        raise ValueError(
+            "The median heuristic cannot set the kernel width: the squared "
+            "distances between samples overflow float64 (the data are of order "
+            f"{float(np.max(np.abs(Z))):.3g}). Scale the input (for example with "
+            "StandardScaler) or pass gamma explicitly."
+        )
     d2 = d2[d2 > 1e-12 * max(1.0, float(d2.max(initial=0.0)))]
     if d2.size == 0:
         return 1.0
     sigma = np.median(np.sqrt(d2))
-    return float(1.0 / (2.0 * sigma**2))
+    gamma = 1.0 / (2.0 * sigma**2)
+    if not np.isfinite(gamma) or gamma < np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"The median heuristic gives gamma = {gamma:.3g} (median distance "
+            f"{sigma:.3g}), which is not a usable positive float64. Scale the "
+            "input (for example with StandardScaler) or pass gamma explicitly."
+        )
+    return float(gamma)
 
 
 def resolve_gamma(kernel, gamma, X, Y=None, random_state=0):
