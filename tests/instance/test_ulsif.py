@@ -116,3 +116,35 @@ def test_tiny_domains_fall_back_to_the_grid_centre():
     w = model.fit_weights(rng.normal(size=(5, 2)), rng.normal(size=(1, 2)))
     assert model.loo_scores_ is None
     assert w.shape == (5,) and np.all(np.isfinite(w))
+
+
+def _tiny_reg_data():
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(300, 3)
+    Xt = rng.randn(300, 3) * 0.7 + 0.5
+    return Xs, Xt
+
+
+@pytest.mark.parametrize("cls", [ULSIF, RULSIF])
+def test_tiny_reg_is_raised_to_the_documented_floor(cls):
+    # Reported: reg=1e-300 gave weights near 7e19.
+    from transferkit.instance._ulsif import REG_FLOOR
+
+    Xs, Xt = _tiny_reg_data()
+    model = cls(gamma=1.0, reg=1e-300, random_state=0)
+    w = model.fit_weights(Xs, Xt)
+    assert np.isfinite(w).all()
+    assert 1e-300 < model.reg_ <= REG_FLOOR
+    at_floor = cls(gamma=1.0, reg=model.reg_, random_state=0).fit_weights(Xs, Xt)
+    np.testing.assert_allclose(w, at_floor)
+    assert w.max() < 1e6
+
+
+@pytest.mark.parametrize("cls", [ULSIF, RULSIF])
+def test_grid_of_tiny_regs_gives_no_bare_scipy_error(cls):
+    # Reported: scipy's "leading minor not positive definite".
+    Xs, Xt = _tiny_reg_data()
+    model = cls(reg=[1e-300, 1e-200, 1e-100, 1e-30], random_state=0)
+    w = model.fit_weights(Xs, Xt)
+    assert np.isfinite(w).all()
+    assert np.isfinite(model.loo_scores_).all()

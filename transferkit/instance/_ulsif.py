@@ -15,6 +15,18 @@ __all__ = ["ULSIF", "RULSIF", "lsif_loo_scores"]
 
 _DEFAULT_REGS = 10.0 ** np.arange(-3, 2)
 
+#: Smallest ridge used, relative to the largest diagonal entry of ``H``: a
+#: smaller ``reg`` is raised to it. Below it ``H + reg I`` (``H`` is often
+#: numerically singular) is not reliably positive definite in float64, the
+#: Cholesky factorisation fails and a plain solve returns weights of 1e19.
+REG_FLOOR = 1e-8
+
+
+def _ridge(reg, H):
+    """``reg`` raised to at least ``REG_FLOOR`` times the largest diagonal of ``H``."""
+    scale = max(float(np.max(np.diag(H), initial=0.0)), np.finfo(np.float64).tiny)
+    return max(float(reg), REG_FLOOR * scale)
+
 
 def _reg_candidates(reg):
     if isinstance(reg, str):
@@ -76,7 +88,7 @@ def lsif_loo_scores(Phi_source, Phi_target, regs, alpha=0.0, pairs=None):
     G0 = (1.0 - alpha) * n_s / (n_s - 1) * H_s + alpha * n_t / (n_t - 1) * H_t
     scores = np.empty(len(regs))
     for k, reg in enumerate(regs):
-        factor = cho_factor(G0 + reg * np.eye(b), lower=True)
+        factor = cho_factor(G0 + _ridge(reg, G0) * np.eye(b), lower=True)
         Gt = cho_solve(factor, Pt)
         Gs = cho_solve(factor, Ps)
         g = cho_solve(factor, h)
@@ -99,7 +111,9 @@ def lsif_loo_scores(Phi_source, Phi_target, regs, alpha=0.0, pairs=None):
         np.maximum(theta, 0.0, out=theta)
         r_t = np.einsum("bi,bi->i", Pt, theta)
         r_s = np.einsum("bi,bi->i", Ps, theta)
-        scores[k] = np.mean(0.5 * alpha * r_t**2 + 0.5 * (1.0 - alpha) * r_s**2 - r_t)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.mean(0.5 * alpha * r_t**2 + 0.5 * (1.0 - alpha) * r_s**2 - r_t)
+        scores[k] = score if np.isfinite(score) else np.inf
     return scores
 
 
@@ -126,6 +140,9 @@ class ULSIF(DensityRatioMixin, BaseReweighting):
         scores 9 values, factors of 2 around the median heuristic.
     reg : "auto", float or list of float, default="auto"
         Ridge strength(s) ``lambda``; ``"auto"`` scores ``1e-3 ... 10``.
+        Values below ``1e-8`` times the largest diagonal entry of ``H`` (at
+        most 1 for the Gaussian basis) are raised to that floor, where
+        ``H + lambda I`` stays positive definite in float64.
     n_centers : int, default=100
         Number of kernel centres, drawn from the target.
     random_state : int, RandomState instance or None, default=None
@@ -147,7 +164,8 @@ class ULSIF(DensityRatioMixin, BaseReweighting):
     gamma_ : float
         The selected kernel coefficient.
     reg_ : float
-        The selected regularisation.
+        The regularisation used: the selected ``reg``, raised to the floor
+        (see ``reg``) when below it.
     loo_scores_ : ndarray of shape (n_gammas, n_regs) or None
         Leave-one-out scores of the grid (None when nothing was selected).
     no_shift_ : bool
@@ -247,11 +265,12 @@ class ULSIF(DensityRatioMixin, BaseReweighting):
         Phi_t = kernel_matrix(Xt, centers, kernel="rbf", gamma=best_gamma)
         H = (1.0 - alpha) * Phi_s.T @ Phi_s / n_s + alpha * Phi_t.T @ Phi_t / n_t
         h = Phi_t.mean(axis=0)
-        coef = np.linalg.solve(H + best_reg * np.eye(n_centers), h)
+        ridge = _ridge(best_reg, H)
+        coef = cho_solve(cho_factor(H + ridge * np.eye(n_centers), lower=True), h)
         self.coef_ = np.maximum(coef, 0.0)
         self.centers_ = centers
         self.gamma_ = float(best_gamma)
-        self.reg_ = float(best_reg)
+        self.reg_ = ridge
         self.loo_scores_ = scores
         return Phi_s @ self.coef_
 
@@ -283,7 +302,8 @@ class RULSIF(ULSIF):
         RBF coefficient(s); ``"auto"`` scores 9 values around the median
         heuristic.
     reg : "auto", float or list of float, default="auto"
-        Ridge strength(s); ``"auto"`` scores ``1e-3 ... 10``.
+        Ridge strength(s); ``"auto"`` scores ``1e-3 ... 10``. Values below
+        the floor of :class:`ULSIF` are raised to it.
     n_centers : int, default=100
         Number of kernel centres, drawn from the target.
     random_state : int, RandomState instance or None, default=None
