@@ -1,3 +1,18 @@
-"""Relational mapping: transfer relational models across vocabularies."""
+"""Relational mapping: transfer relational models across vocabularies.
 
-__all__ = []
+Pan & Yang's fourth family moves relations, not features: a model of a
+target predicate learnt in one world (IMDB ``workedunder``) is translated
+through a mapping of predicates and types into another (UW-CSE
+``advisedby``) and revised there. Nothing here imports ``ot`` (POT) at import
+time; the Gromov-Wasserstein parts load it when they run.
+"""
+
+from ._dataset import Queries, RelationalDataError, RelationalDataset
+from ._path_classifier import RelationalPathClassifier
+
+__all__ = [
+    "Queries",
+    "RelationalDataError",
+    "RelationalDataset",
+    "RelationalPathClassifier",
+]

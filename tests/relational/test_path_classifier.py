@@ -1,0 +1,131 @@
+import pickle
+from itertools import product
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from transferkit.relational import Queries, RelationalDataset, RelationalPathClassifier
+from transferkit.relational._paths import compute_features, enumerate_feature_keys
+
+from ._worlds import film_queries
+
+
+def random_world(seed):
+    rng = np.random.default_rng(seed)
+    people = [f"p{i}" for i in range(7)]
+    films = [f"f{i}" for i in range(4)]
+    facts = set()
+    for _ in range(14):
+        facts.add(("movie", (str(rng.choice(films)), str(rng.choice(people)))))
+    for _ in range(8):
+        facts.add(("knows", (str(rng.choice(people)), str(rng.choice(people)))))
+    for _ in range(5):
+        facts.add(
+            ("cast", tuple(str(v) for v in (rng.choice(films), *rng.choice(people, 2))))
+        )
+    facts.add(("director", ("p0",)))
+    return sorted(facts), people
+
+
+def brute_force_count(facts, path, a, b):
+    """Walk every fact sequence along ``path`` from a, count arrivals at b."""
+    frontier = {a: 1}
+    for pred, i, j in path:
+        nxt = {}
+        for p, args in facts:
+            if p == pred and args[i] in frontier:
+                nxt[args[j]] = nxt.get(args[j], 0) + frontier[args[i]]
+        frontier = nxt
+    return frontier.get(b, 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_path_counts_match_brute_force(seed):
+    facts, people = random_world(seed)
+    pairs = list(product(people, people))
+    ds = RelationalDataset.from_facts(facts, queries=[("boss", p) for p in pairs])
+    X = Queries(ds, "boss", pairs)
+    keys = enumerate_feature_keys(ds, "boss", max_path_length=3)
+    paths = [k for k in keys if k[0] == "path"]
+    # every chain of typed edges person -> ... -> person is enumerated
+    assert len(paths) > 20
+    F, stats = compute_features(ds, "boss", X.ids, keys)
+    assert stats["n_path_types"] == len(paths)
+    for c, key in enumerate(keys):
+        if key[0] != "path":
+            continue
+        expected = [brute_force_count(facts, key[1], a, b) for a, b in pairs]
+        np.testing.assert_allclose(np.expm1(F[:, c]), expected, atol=1e-9)
+
+
+def test_attribute_and_type_features():
+    facts, people = random_world(0)
+    ds = RelationalDataset.from_facts(facts, queries=[("boss", ("p0", "p1"))])
+    X = Queries(ds, "boss", [("p0", "p1"), ("p2", "p2")])
+    keys = enumerate_feature_keys(ds, "boss", 1)
+    F, _ = compute_features(ds, "boss", X.ids, keys)
+    col = {k: F[:, c] for c, k in enumerate(keys)}
+    assert col[("attr", 0, "director", 0)].tolist() == [np.log(2), 0.0]
+    assert col[("same",)].tolist() == [0.0, 1.0]
+    assert col[("type", 1)].tolist() == [1.0, 1.0]
+
+
+def test_path_type_cap_has_clear_message():
+    facts, _ = random_world(0)
+    ds = RelationalDataset.from_facts(facts, queries=[("boss", ("p0", "p0"))])
+    X = Queries(ds, "boss", [("p0", "p1")])
+    with pytest.raises(ValueError, match="path types of length <= 3.*max_path_types"):
+        RelationalPathClassifier(max_path_types=5).fit(X, [1])
+    with pytest.raises(ValueError, match="above max_nnz=1"):
+        compute_features(ds, "boss", X.ids, enumerate_feature_keys(ds, "boss"), 1)
+
+
+def test_learns_workedunder_and_generalises_to_new_world():
+    X, y = film_queries(n_groups=4, seed=0)
+    Xn, yn = film_queries(n_groups=3, seed=5)
+    clf = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    from sklearn.metrics import roc_auc_score
+
+    assert roc_auc_score(yn, clf.predict_proba(Xn)[:, 1]) > 0.95
+    names = dict(zip(clf.feature_names_, clf.estimator_.coef_[0]))
+    assert names["attr1:director[0]"] > 0  # the boss is a director
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(Xn), clf.predict_proba(Xn))
+    np.testing.assert_array_equal(
+        clone(clf).fit(X, y).predict_proba(Xn), clf.predict_proba(Xn)
+    )
+
+
+def test_leak_guard_keeps_recursion_copies_out_of_features():
+    X, y = film_queries(n_groups=2, seed=1)
+    facts = X.dataset.to_facts()
+    leaked = facts + [("recursion_workedunder", a) for a, t in zip(X.names, y) if t]
+    atoms = [("workedunder", a) for a, t in zip(X.names, y) if t]
+    guarded = RelationalDataset.from_facts(leaked, queries=atoms)
+    assert "recursion_workedunder" not in guarded.signatures
+    Xg = Queries(guarded, "workedunder", X.names)
+    clf = RelationalPathClassifier(max_path_length=2).fit(Xg, y)
+    assert not any("recursion" in n for n in clf.feature_names_)
+    # without the guard the copies become a feature that gives the labels away
+    open_ = RelationalDataset.from_facts(leaked, queries=atoms, drop_predicates=None)
+    Xo = Queries(open_, "workedunder", X.names)
+    leaky = RelationalPathClassifier(max_path_length=1).fit(Xo, y)
+    col = leaky.feature_names_.index("path:recursion_workedunder[0>1]")
+    np.testing.assert_array_equal(leaky.features(Xo)[:, col] > 0, y == 1)
+    # the target predicate itself is never a feature, even when given as facts
+    with_target = RelationalDataset.from_facts(
+        facts + atoms, target="workedunder", queries=atoms
+    )
+    assert with_target.dropped["workedunder"] == len(atoms)
+
+
+def test_numeric_array_input_is_precomputed_features():
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(40, 3))
+    y = (F[:, 0] > 0).astype(int)
+    clf = RelationalPathClassifier().fit(F, y)
+    assert clf.n_features_in_ == 3 and clf.score(F, y) > 0.9
+    X, yq = film_queries(n_groups=1)
+    with pytest.raises(TypeError, match="fitted on a numeric array"):
+        clf.predict(X)

@@ -1,0 +1,252 @@
+"""Typed relation paths between the two arguments of a target atom.
+
+A *relation edge* is ``(predicate, i, j)``: follow a fact of ``predicate`` from
+its argument ``i`` to its argument ``j`` (``i != j``); it goes from the type of
+slot ``i`` to the type of slot ``j``. A *path type* is a sequence of edges whose
+types chain, starting at the type of the target's first argument and ending at
+the type of its second. Its count for an atom ``t(a, b)`` is the number of
+fact sequences that walk from ``a`` to ``b`` along it: the ``(a, b)`` entry of
+the product of the edges' sparse adjacency matrices. Only the rows of the
+query heads are ever multiplied (``A1[heads] @ A2 @ ...``), with shared
+prefixes computed once, so no dense entity x entity matrix is formed.
+
+Feature keys (tuples, so that a mapping can translate them):
+
+- ``("path", edges)``: ``log1p`` of the path count;
+- ``("attr", k, predicate, i)``: ``log1p`` of the number of facts of
+  ``predicate`` whose argument ``i`` is the atom's argument ``k`` (for a unary
+  predicate: the attribute itself; for a binary one: a degree);
+- ``("type", k)``: 1 when argument ``k`` is an entity of the slot's type (the
+  published folds hold negatives whose argument has another type);
+- ``("same",)``: 1 when both arguments are the same entity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["relation_edges", "enumerate_feature_keys", "compute_features"]
+
+
+def relation_edges(dataset, target):
+    """All edges ``(predicate, i, j)`` of ``dataset``, the target excluded."""
+    edges = []
+    for pred in dataset.predicates:
+        if pred == target:
+            continue
+        n = dataset.arity(pred)
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    edges.append((pred, i, j))
+    return edges
+
+
+def _edge_types(dataset, edge):
+    sig = dataset.signature(edge[0])
+    return sig[edge[1]], sig[edge[2]]
+
+
+def enumerate_paths(dataset, target, max_path_length):
+    """Path types from the target's first-argument type to its second's.
+
+    Returns
+    -------
+    paths : list of tuple of edges, sorted by length then name.
+    """
+    sig = dataset.signature(target)
+    if len(sig) != 2:
+        return []
+    start, end = sig
+    edges = relation_edges(dataset, target)
+    by_head = {}
+    for e in edges:
+        by_head.setdefault(_edge_types(dataset, e)[0], []).append(e)
+    out = []
+    frontier = [((), start)]
+    for _ in range(max_path_length):
+        nxt = []
+        for path, t in frontier:
+            for e in by_head.get(t, ()):
+                tail = _edge_types(dataset, e)[1]
+                new = path + (e,)
+                nxt.append((new, tail))
+                if tail == end:
+                    out.append(new)
+        frontier = nxt
+    return sorted(out, key=lambda p: (len(p), p))
+
+
+def enumerate_feature_keys(dataset, target, max_path_length=3, max_path_types=2000):
+    """Feature keys for ``target`` atoms over ``dataset`` (see module notes).
+
+    Raises
+    ------
+    ValueError
+        When there are more than ``max_path_types`` path types; the message
+        gives the count and says to lower ``max_path_length``.
+    """
+    sig = dataset.signature(target)
+    keys = []
+    for k, t in enumerate(sig):
+        keys.append(("type", k))
+        for pred in dataset.predicates:
+            if pred == target:
+                continue
+            for i, ti in enumerate(dataset.signature(pred)):
+                if ti == t:
+                    keys.append(("attr", k, pred, i))
+    if len(sig) == 2 and sig[0] == sig[1]:
+        keys.append(("same",))
+    paths = enumerate_paths(dataset, target, max_path_length)
+    if len(paths) > max_path_types:
+        raise ValueError(
+            f"{len(paths)} relation path types of length <= {max_path_length} "
+            f"link the arguments of {target!r}, above max_path_types="
+            f"{max_path_types}: lower max_path_length or raise max_path_types "
+            "(the cost grows with the number of path types times the nonzeros "
+            "of their products)."
+        )
+    keys += [("path", p) for p in paths]
+    return keys
+
+
+def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=None):
+    """The feature matrix of atoms ``ids`` for ``keys``.
+
+    Parameters
+    ----------
+    dataset : RelationalDataset
+    target : str
+    ids : ndarray of shape (n_atoms, arity)
+        Per-type entity ids (``-1``: not an entity of the slot's type).
+    keys : list of tuple
+        Feature keys; keys naming predicates absent from ``dataset`` give 0.
+    max_nnz : int
+        Cap on the nonzeros of one prefix product.
+    progress : callable, optional
+        Called once per path type (a tqdm ``update``).
+
+    Returns
+    -------
+    F : ndarray of shape (n_atoms, len(keys))
+    stats : dict
+        ``"n_path_types"`` and ``"nnz"`` (total nonzeros of the products).
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    n = ids.shape[0]
+    F = np.zeros((n, len(keys)))
+    stats = {"n_path_types": 0, "nnz": 0}
+    known = set(dataset.signatures)
+    valid = ids >= 0
+    path_cols = {}
+    for c, key in enumerate(keys):
+        kind = key[0]
+        if kind == "type":
+            F[:, c] = valid[:, key[1]]
+        elif kind == "same":
+            F[:, c] = valid[:, 0] & valid[:, 1] & (ids[:, 0] == ids[:, 1])
+        elif kind == "attr":
+            _, k, pred, i = key
+            if pred not in known or pred not in dataset.facts:
+                continue
+            if dataset.signature(pred)[i] != dataset.signature(target)[k]:
+                continue
+            counts = dataset.attribute(pred, i)
+            rows = valid[:, k]
+            F[rows, c] = np.log1p(counts[ids[rows, k]])
+        elif kind == "path":
+            path_cols[key[1]] = c
+    if not path_cols:
+        return F, stats
+    rows = valid[:, 0] & valid[:, 1]
+    heads, head_row = np.unique(ids[rows, 0], return_inverse=True)
+    tails = ids[rows, 1]
+    sig = dataset.signature(target)
+    start = sp.csr_matrix(
+        (np.ones(len(heads)), (np.arange(len(heads)), heads)),
+        shape=(len(heads), dataset.n_entities(sig[0])),
+    )
+    cache = {(): start}
+
+    def product(path):
+        if path in cache:
+            return cache[path]
+        prev = product(path[:-1])
+        if prev is None:
+            cache[path] = None
+            return None
+        pred, i, j = path[-1]
+        if pred not in known or pred not in dataset.facts:
+            cache[path] = None
+            return None
+        A = dataset.adjacency(pred, i, j)
+        if prev.shape[1] != A.shape[0]:
+            cache[path] = None
+            return None
+        out = (prev @ A).tocsr()
+        if out.nnz > max_nnz:
+            raise ValueError(
+                f"the relation path {path} has {out.nnz} nonzeros for "
+                f"{len(heads)} query heads, above max_nnz={max_nnz}: lower "
+                "max_path_length or classify fewer atoms at a time."
+            )
+        stats["nnz"] += int(out.nnz)
+        cache[path] = out
+        return out
+
+    for path in sorted(path_cols, key=lambda p: (len(p), p)):
+        stats["n_path_types"] += 1
+        M = product(path)
+        if progress is not None:
+            progress(1)
+        if M is None or M.shape[1] != dataset.n_entities(sig[1]) or not len(heads):
+            continue
+        values = np.asarray(M[head_row, tails]).ravel()
+        F[rows, path_cols[path]] = np.log1p(values)
+    return F, stats
+
+
+def translate_key(key, mapping):
+    """Translate a feature key through ``mapping`` (None when unmapped).
+
+    ``mapping`` is ``{"predicates": {src: (tgt, perm)}, "target_perm": perm}``;
+    ``perm[i]`` is the target argument that source argument ``i`` becomes.
+    """
+    preds = mapping["predicates"]
+    tperm = mapping.get("target_perm", (0, 1))
+    kind = key[0]
+    if kind in ("type",):
+        return ("type", tperm[key[1]]) if key[1] < len(tperm) else key
+    if kind == "same":
+        return key
+    if kind == "attr":
+        _, k, pred, i = key
+        if pred not in preds:
+            return None
+        tgt, perm = preds[pred]
+        return ("attr", tperm[k], tgt, perm[i])
+    if kind == "path":
+        new = []
+        for pred, i, j in key[1]:
+            if pred not in preds:
+                return None
+            tgt, perm = preds[pred]
+            new.append((tgt, perm[i], perm[j]))
+        if tuple(tperm) != (0, 1):
+            new = [(p, j, i) for p, i, j in reversed(new)]
+        return ("path", tuple(new))
+    return None
+
+
+def key_name(key):
+    """A readable name of a feature key."""
+    kind = key[0]
+    if kind == "path":
+        return "path:" + "/".join(f"{p}[{i}>{j}]" for p, i, j in key[1])
+    if kind == "attr":
+        return f"attr{key[1]}:{key[2]}[{key[3]}]"
+    if kind == "type":
+        return f"type{key[1]}"
+    return "same"
