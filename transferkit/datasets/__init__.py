@@ -9,17 +9,20 @@ naming the file and the folder.
 from ._digits import DIGIT_SHIFTS, load_digits_shift
 from ._home import DataFileError, get_data_home
 from ._office_caltech import OFFICE_CALTECH_DOMAINS, load_office_caltech
+from ._relational import RELATIONAL_DOMAINS, load_relational
 from ._synthetic import make_domain_shift
 from ._uci import load_concrete_domains, load_mushroom_domains
 
 __all__ = [
     "DIGIT_SHIFTS",
     "OFFICE_CALTECH_DOMAINS",
+    "RELATIONAL_DOMAINS",
     "DataFileError",
     "get_data_home",
     "load_concrete_domains",
     "load_digits_shift",
     "load_mushroom_domains",
     "load_office_caltech",
+    "load_relational",
     "make_domain_shift",
 ]
