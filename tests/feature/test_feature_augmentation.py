@@ -148,3 +148,13 @@ def test_regression_estimator():
 @parametrize_with_checks([FeatureAugmentation(Ridge())])
 def test_sklearn_checks_with_a_regressor(estimator, check):
     check(estimator)
+
+
+def test_feature_augmentation_refuses_one_class():
+    rng = np.random.default_rng(0)
+    Xs, Xt = rng.normal(size=(60, 3)), rng.normal(loc=0.5, size=(50, 3))
+    with pytest.raises(ValueError, match="1 class"):
+        FeatureAugmentation().fit(Xs, np.zeros(60), Xt, np.zeros(50))
+    # two classes between the domains are enough
+    model = FeatureAugmentation().fit(Xs, np.zeros(60), Xt, np.ones(50))
+    assert model.classes_.tolist() == [0.0, 1.0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import TransformerTags, get_tags
 from sklearn.utils._param_validation import (
@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import LabelledTargetMixin
@@ -190,6 +191,14 @@ or tuple of arrays, default=None
             else:
                 X_train = np.vstack([source, target])
             y_train = np.concatenate([np.asarray(data.y), np.asarray(data.yt)])
+        if is_classifier(self._base_estimator()):
+            check_classification_targets(y_train)
+            classes = np.unique(y_train)
+            if classes.size < 2:
+                raise ValueError(
+                    f"y and yt together contain 1 class ({classes.tolist()}); "
+                    "FeatureAugmentation's classifier needs at least 2 classes."
+                )
         self.estimator_ = clone(self._base_estimator()).fit(X_train, y_train)
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_

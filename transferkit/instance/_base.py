@@ -129,7 +129,9 @@ class BaseReweighting(TransferMixin, MetaEstimatorMixin, BaseEstimator):
             Xt,
             task=self._task() if y is not None else None,
             require_y=require_y,
-            min_classes=1,
+            # a classifier needs two classes: say so before the weights are
+            # learnt, not after, from inside the wrapped estimator
+            min_classes=2,
         )
         if data.no_shift:
             self.no_shift_ = True
