@@ -8,6 +8,7 @@ naming the file and the folder.
 
 from ._digits import DIGIT_SHIFTS, load_digits_shift
 from ._home import DataFileError, get_data_home
+from ._newsgroups import NEWSGROUPS, load_newsgroups
 from ._office_caltech import OFFICE_CALTECH_DOMAINS, load_office_caltech
 from ._relational import RELATIONAL_DOMAINS, load_relational
 from ._synthetic import make_domain_shift
@@ -15,6 +16,7 @@ from ._uci import load_concrete_domains, load_mushroom_domains
 
 __all__ = [
     "DIGIT_SHIFTS",
+    "NEWSGROUPS",
     "OFFICE_CALTECH_DOMAINS",
     "RELATIONAL_DOMAINS",
     "DataFileError",
@@ -22,6 +24,7 @@ __all__ = [
     "load_concrete_domains",
     "load_digits_shift",
     "load_mushroom_domains",
+    "load_newsgroups",
     "load_office_caltech",
     "load_relational",
     "make_domain_shift",

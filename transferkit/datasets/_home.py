@@ -37,6 +37,12 @@ CHECKSUMS = {
     "uci_regression/boston_housing.csv": (
         "aaa149400179dfe97e046a3835d61686b5b2140fb3a3aee57f7549114805cfba"
     ),
+    "newsgroups20/20newsgroups-train.tab": (
+        "3287f997870c109a5ed8f58087afb95ae3f863c75092d47b07eebf1700d6ef9c"
+    ),
+    "newsgroups20/20newsgroups-test.tab": (
+        "34a4c6261eda98d87f66d8e12a2cccba06918b7877442536ef6a13810a47ba39"
+    ),
 }
 
 _VERIFIED: set = set()
