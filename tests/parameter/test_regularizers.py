@@ -217,7 +217,7 @@ def test_delta_channel_weights_match_a_loop_over_channels():
         masked[:, j] = 0.0
         increases[:, j] = ce(head(masked), targets, reduction="none") - base
     expected = torch.softmax(increases, dim=1)
-    for chunk in (1, 3, 64):
+    for chunk in (None, 1, 3, 64):
         got = delta_channel_weights(features, head, targets, chunk_size=chunk)
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-12)
     assert torch.is_grad_enabled()  # no_grad was local
@@ -228,6 +228,10 @@ def test_delta_channel_weights_bad_input():
         delta_channel_weights(torch.zeros(2, 3), lambda z: z, torch.tensor([0]))
     with pytest.raises(ValueError, match="features must have shape"):
         delta_channel_weights(torch.zeros(2, 3, 4), lambda z: z, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match="chunk_size must be a positive int"):
+        delta_channel_weights(
+            torch.zeros(2, 3), lambda z: z, torch.tensor([0, 1]), chunk_size=0
+        )
 
 
 # --------------------------------------------------------------------------

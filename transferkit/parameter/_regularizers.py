@@ -270,7 +270,7 @@ def delta_penalty(features, source_features, channel_weights):
 
 
 @torch.no_grad()
-def delta_channel_weights(features, head, targets, chunk_size=64):
+def delta_channel_weights(features, head, targets, chunk_size=None):
     """DELTA's supervised attention: how much the head needs each channel.
 
     For each sample ``x`` and channel ``j``, ``Delta_j(x)`` is the increase
@@ -290,8 +290,10 @@ def delta_channel_weights(features, head, targets, chunk_size=64):
         Maps (n, C) pooled features to (n, n_classes) logits.
     targets : torch.Tensor of shape (B,)
         Integer class labels.
-    chunk_size : int, default=64
-        Channels masked per call of ``head`` (memory ``chunk_size * B * C``).
+    chunk_size : int, default=None
+        Channels masked per call of ``head`` (memory ``chunk_size * B * C``
+        values); ``None`` picks the largest that keeps a block under 2**24
+        values (64 MiB in float32).
 
     Returns
     -------
@@ -322,10 +324,14 @@ def delta_channel_weights(features, head, targets, chunk_size=64):
         raise ValueError(
             f"targets has {targets.shape[0]} labels for {features.shape[0]} samples."
         )
-    if not isinstance(chunk_size, Integral) or chunk_size < 1:
+    if chunk_size is not None and (
+        not isinstance(chunk_size, Integral) or chunk_size < 1
+    ):
         raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}.")
     pooled = _pool(features)
     batch, channels = pooled.shape
+    if chunk_size is None:
+        chunk_size = max(1, (1 << 24) // max(1, batch * channels))
     targets = targets.to(device=pooled.device, dtype=torch.long)
     cross_entropy = torch.nn.functional.cross_entropy
     base = cross_entropy(head(pooled), targets, reduction="none")
