@@ -15,4 +15,7 @@ Importing this subpackage never imports torch; the fine-tuners import it when
 they are fitted.
 """
 
-__all__ = []
+from . import backbones as backbones
+from ._image_folder import ImageFolder, list_images
+
+__all__ = ["ImageFolder", "list_images"]
