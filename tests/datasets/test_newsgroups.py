@@ -6,6 +6,7 @@ import pytest
 from transferkit.benchmarks._text_splits import (
     CROSS_TOPIC_PAIRS,
     CROSS_TOPIC_SUBGROUPS,
+    cross_topic_baselines,
     make_cross_topic_split,
 )
 from transferkit.datasets import NEWSGROUPS, DataFileError, load_newsgroups
@@ -130,3 +131,15 @@ def test_cross_topic_split_reversed_and_subset(data_home):
     )
     assert len(Xs3) == 395 + 398 + 364 + 310
     assert len(Xt3) == 397 + 399 + 376 + 251
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_cross_topic_baselines_show_the_shift(data_home):
+    """On the test documents only: source-only is far below target-only."""
+    result = cross_topic_baselines(
+        pairs=("rec vs talk",), data_home=data_home, cv=3, subset="test"
+    )["rec vs talk"]
+    assert result["n_source"] == 395 + 398 + 364 + 310
+    assert 0.6 < result["source_only"] < result["target_only"] - 0.1
+    assert result["target_only"] > 0.95

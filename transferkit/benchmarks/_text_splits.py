@@ -196,7 +196,12 @@ def _tfidf_logistic():
 
 
 def cross_topic_baselines(
-    pairs=CROSS_TOPIC_PAIRS, data_home=None, protocol="dai2007", cv=5, random_state=0
+    pairs=CROSS_TOPIC_PAIRS,
+    data_home=None,
+    protocol="dai2007",
+    cv=5,
+    random_state=0,
+    subset="all",
 ):
     """Accuracy of TF-IDF + logistic regression on each cross-topic task.
 
@@ -218,6 +223,8 @@ def cross_topic_baselines(
         Folds of the target-only estimate.
     random_state : int, default=0
         Seed of the fold shuffling.
+    subset : {"all", "train", "test"}, default="all"
+        Documents used (see :func:`make_cross_topic_split`).
 
     Returns
     -------
@@ -231,7 +238,7 @@ def cross_topic_baselines(
     results = {}
     for pair in pairs:
         Xs, ys, Xt, yt = make_cross_topic_split(
-            pair, data_home=data_home, protocol=protocol
+            pair, data_home=data_home, subset=subset, protocol=protocol
         )
         source_only = _tfidf_logistic().fit(Xs, ys).score(Xt, yt)
         folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
