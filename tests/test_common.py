@@ -29,6 +29,12 @@ FAMILIES = (
     "transferkit.parameter",
     "transferkit.relational",
 )
+# The checks fit without Xt on purpose (no shift); the warning that says so is
+# expected there.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::transferkit.exceptions.NoTargetDataWarning"
+)
+
 CHECK_PARAMS = {
     **FEATURE_PARAMS,
     **INSTANCE_PARAMS,

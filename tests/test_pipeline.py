@@ -1,3 +1,6 @@
+import logging
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -7,6 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from tests._recording import RecordingShift
+from transferkit.exceptions import NoTargetDataWarning
 from transferkit.pipeline import TransferPipeline, make_transfer_pipeline
 
 
@@ -166,3 +170,73 @@ def test_clone_and_pickle(shifted):
     pipe.fit(Xs, ys, Xt=Xt)
     again = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(again.predict(Xt), pipe.predict(Xt))
+
+
+def _shift():
+    from transferkit.datasets import make_domain_shift
+
+    return make_domain_shift(random_state=0)
+
+
+def test_xt_is_accepted_positionally_like_the_estimators():
+    # Reported: TransferPipeline.fit(Xs, ys, Xt) raised a bare TypeError.
+    from transferkit.feature import CORAL
+
+    Xs, ys, Xt, yt = _shift()
+    by_position = make_transfer_pipeline(CORAL(), LogisticRegression()).fit(Xs, ys, Xt)
+    by_keyword = make_transfer_pipeline(CORAL(), LogisticRegression()).fit(
+        Xs, ys, Xt=Xt
+    )
+    np.testing.assert_array_equal(
+        by_position.predict_proba(Xt), by_keyword.predict_proba(Xt)
+    )
+    pipe = make_transfer_pipeline(CORAL(), LogisticRegression())
+    no_target = make_transfer_pipeline(CORAL(), LogisticRegression())
+    with pytest.warns(NoTargetDataWarning):
+        no_target.fit(Xs, ys)
+    # the positional Xt really reaches CORAL: the result differs from no Xt
+    assert not np.allclose(
+        pipe.fit(Xs, ys, Xt).predict_proba(Xt), no_target.predict_proba(Xt)
+    )
+    Z = make_transfer_pipeline(CORAL()).fit_transform(Xs, ys, Xt)
+    np.testing.assert_allclose(Z, CORAL().fit_transform(Xs, ys, Xt=Xt))
+    with pytest.raises(TypeError, match="multiple values"):
+        pipe.fit(Xs, ys, Xt, Xt=Xt)
+
+
+def test_pipeline_without_xt_warns_once_and_logs(caplog):
+    from transferkit.feature import CORAL
+    from transferkit.instance import KMM
+
+    Xs, ys, _, _ = _shift()
+    pipe = make_transfer_pipeline(CORAL(), KMM(LogisticRegression()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with caplog.at_level(logging.INFO, logger="transferkit"):
+            pipe.fit(Xs, ys)
+    hits = [w for w in caught if issubclass(w.category, NoTargetDataWarning)]
+    assert len(hits) == 1
+    assert "TransferPipeline" in str(hits[0].message)
+    assert hits[0].filename == __file__
+    logged = [r for r in caplog.records if "without adaptation" in r.getMessage()]
+    assert len(logged) == 1
+
+
+def test_estimator_without_xt_warns_at_the_callers_line():
+    from transferkit.instance import KMM
+
+    Xs, ys, Xt, _ = _shift()
+    with pytest.warns(NoTargetDataWarning, match="KMM.*without adaptation") as rec:
+        KMM().fit(Xs, ys)
+    assert rec[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoTargetDataWarning)
+        KMM().fit(Xs, ys, Xt)
+        make_transfer_pipeline(KMM()).fit(Xs, ys, Xt)
+
+
+def test_pipeline_without_transfer_step_does_not_warn():
+    Xs, ys, _, _ = _shift()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoTargetDataWarning)
+        make_transfer_pipeline(StandardScaler(), LogisticRegression()).fit(Xs, ys)

@@ -18,29 +18,100 @@ would be sliced per fold.
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sklearn.base import TransformerMixin
 
+from .exceptions import NoTargetDataWarning
 from .utils.validation import check_source_target
 
 __all__ = [
     "TransferMixin",
     "LabelledTargetMixin",
     "TransferTransformerMixin",
+    "quiet_no_target",
+    "warn_no_target",
 ]
+
+logger = logging.getLogger("transferkit")
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel():
+    """``stacklevel`` of the first frame outside transferkit (the user's call)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR + os.sep
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_NO_TARGET_SAID = ContextVar("transferkit_no_target_said", default=False)
+
+
+@contextmanager
+def quiet_no_target(active=True):
+    """Within the block, :func:`warn_no_target` neither logs nor warns.
+
+    A :class:`~transferkit.pipeline.TransferPipeline` fitted without ``Xt``
+    says so once itself, then fits its steps inside this block.
+    """
+    if not active:
+        yield
+        return
+    token = _NO_TARGET_SAID.set(True)
+    try:
+        yield
+    finally:
+        _NO_TARGET_SAID.reset(token)
+
+
+def warn_no_target(owner):
+    """Log and warn (:class:`~transferkit.exceptions.NoTargetDataWarning`) that
+    ``owner`` is fitted without ``Xt``, hence without adaptation.
+
+    The warning points at the caller's line outside transferkit; Python's
+    default filter shows it once per such line.
+    """
+    if _NO_TARGET_SAID.get():
+        return
+    name = owner if isinstance(owner, str) else type(owner).__name__
+    message = (
+        f"{name} was fitted without target data (Xt=None): it ran without "
+        "adaptation, as if the target were the source. Pass the target "
+        "features as fit(X, y, Xt)."
+    )
+    logger.info(message)
+    warnings.warn(message, NoTargetDataWarning, stacklevel=_caller_stacklevel())
 
 
 class TransferMixin:
     """Mixin for estimators whose ``fit`` takes target features ``Xt``.
 
     Sets ``__metadata_request__fit = {"Xt": True}`` so that ``Xt`` is routed
-    to the estimator by default, and offers :meth:`_check_source_target`.
+    to the estimator by default, and offers :meth:`_check_source_target`,
+    which also warns (:class:`~transferkit.exceptions.NoTargetDataWarning`)
+    when ``fit`` got no ``Xt``.
     """
 
     __metadata_request__fit = {"Xt": True}
 
     def _check_source_target(self, X, y=None, Xt=None, yt=None, **kwargs):
-        """Validate fit arguments; see :func:`transferkit.utils.check_source_target`."""
-        return check_source_target(self, X, y, Xt, yt, **kwargs)
+        """Validate fit arguments; see :func:`transferkit.utils.check_source_target`.
+
+        Under no shift (``Xt=None``) it also calls :func:`warn_no_target`.
+        """
+        data = check_source_target(self, X, y, Xt, yt, **kwargs)
+        if data.no_shift:
+            warn_no_target(self)
+        return data
 
 
 class LabelledTargetMixin(TransferMixin):

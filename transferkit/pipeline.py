@@ -17,9 +17,12 @@ The plain scikit-learn recipe works as well::
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 
 from sklearn import config_context
 from sklearn.pipeline import Pipeline
+
+from .base import TransferMixin, quiet_no_target, warn_no_target
 
 __all__ = ["TransferPipeline", "make_transfer_pipeline"]
 
@@ -55,7 +58,7 @@ class TransferPipeline(Pipeline):
     >>> from transferkit.pipeline import make_transfer_pipeline
     >>> Xs, ys, Xt, yt = make_domain_shift(random_state=0)
     >>> pipe = make_transfer_pipeline(StandardScaler(), CORAL(), LogisticRegression())
-    >>> pipe.fit(Xs, ys, Xt=Xt).score(Xt, yt) > 0.5
+    >>> pipe.fit(Xs, ys, Xt).score(Xt, yt) > 0.5
     True
     """
 
@@ -69,7 +72,31 @@ class TransferPipeline(Pipeline):
             steps, transform_input=transform_input, memory=memory, verbose=verbose
         )
 
-    def fit(self, X, y=None, **params):
+    def _has_transfer_step(self):
+        return any(
+            isinstance(step, TransferMixin)
+            or (isinstance(step, TransferPipeline) and step._has_transfer_step())
+            for _, step in self.steps
+            if step is not None and step != "passthrough"
+        )
+
+    def _prepare_fit(self, Xt, params):
+        """``params`` with ``Xt``; warn once (here) when a transfer step lacks it."""
+        if Xt is not None:
+            params["Xt"] = Xt
+        no_target = params.get("Xt") is None and self._has_transfer_step()
+        if no_target:
+            params.pop("Xt", None)
+            warn_no_target(self)
+        return params, no_target
+
+    @contextmanager
+    def _fitting(self, no_target):
+        """Routing on; the steps stay quiet about a missing ``Xt`` (said once)."""
+        with config_context(enable_metadata_routing=True), quiet_no_target(no_target):
+            yield
+
+    def fit(self, X, y=None, Xt=None, **params):
         """Fit every step, routing ``Xt``/``yt`` to the steps that request them.
 
         Parameters
@@ -78,18 +105,25 @@ class TransferPipeline(Pipeline):
             Source features.
         y : array-like of shape (n_source,), default=None
             Source labels.
+        Xt : array-like of shape (n_target, n_features) or tuple of arrays, \
+default=None
+            Target features, positional as in the estimators'
+            ``fit(X, y, Xt)``. Without it, a pipeline that holds a transfer
+            step runs without adaptation and says so once
+            (:class:`~transferkit.exceptions.NoTargetDataWarning`).
         **params : dict
-            Metadata such as ``Xt`` and ``yt``.
+            Other metadata, such as ``yt``.
 
         Returns
         -------
         self : TransferPipeline
             The fitted pipeline.
         """
-        with config_context(enable_metadata_routing=True):
+        params, no_target = self._prepare_fit(Xt, params)
+        with self._fitting(no_target):
             return super().fit(X, y, **params)
 
-    def fit_transform(self, X, y=None, **params):
+    def fit_transform(self, X, y=None, Xt=None, **params):
         """Fit every step and return the transformed source data.
 
         Parameters
@@ -98,18 +132,22 @@ class TransferPipeline(Pipeline):
             Source features.
         y : array-like of shape (n_source,), default=None
             Source labels.
+        Xt : array-like of shape (n_target, n_features) or tuple of arrays, \
+default=None
+            Target features (see :meth:`fit`).
         **params : dict
-            Metadata such as ``Xt`` and ``yt``.
+            Other metadata, such as ``yt``.
 
         Returns
         -------
         X_new : ndarray
             The source samples as output by the last step.
         """
-        with config_context(enable_metadata_routing=True):
+        params, no_target = self._prepare_fit(Xt, params)
+        with self._fitting(no_target):
             return super().fit_transform(X, y, **params)
 
-    def fit_predict(self, X, y=None, **params):
+    def fit_predict(self, X, y=None, Xt=None, **params):
         """Fit every step and predict on ``X`` with the last one.
 
         Parameters
@@ -118,15 +156,19 @@ class TransferPipeline(Pipeline):
             Source features.
         y : array-like of shape (n_source,), default=None
             Source labels.
+        Xt : array-like of shape (n_target, n_features) or tuple of arrays, \
+default=None
+            Target features (see :meth:`fit`).
         **params : dict
-            Metadata such as ``Xt`` and ``yt``.
+            Other metadata, such as ``yt``.
 
         Returns
         -------
         y_pred : ndarray
             The last step's ``fit_predict`` output.
         """
-        with config_context(enable_metadata_routing=True):
+        params, no_target = self._prepare_fit(Xt, params)
+        with self._fitting(no_target):
             return super().fit_predict(X, y, **params)
 
 
