@@ -8,9 +8,11 @@ time; the Gromov-Wasserstein parts load it when they run.
 """
 
 from ._dataset import Queries, RelationalDataError, RelationalDataset
+from ._mapping import PredicateMappingSearch
 from ._path_classifier import RelationalPathClassifier
 
 __all__ = [
+    "PredicateMappingSearch",
     "Queries",
     "RelationalDataError",
     "RelationalDataset",

@@ -1,0 +1,119 @@
+import numpy as np
+import pytest
+
+from transferkit.relational import (
+    PredicateMappingSearch,
+    Queries,
+    RelationalDataset,
+    RelationalPathClassifier,
+)
+from transferkit.relational._mapping import enumerate_mappings, is_type_consistent
+
+from ._worlds import film_world
+
+RENAME = {
+    "movie": "publication",
+    "director": "professor",
+    "actor": "student",
+    "female": "phd",
+    "genre": "area",
+    "workedunder": "advisedby",
+}
+
+
+def renamed_pair(seed=0, swap_movie=True):
+    """The same world twice: films, and a university with renamed everything."""
+    facts, atoms, y, groups = film_world(n_groups=4, seed=seed)
+    src = RelationalDataset.from_facts(
+        facts, queries=[("workedunder", a) for a, t in zip(atoms, y) if t]
+    )
+
+    def rn(name):
+        return "u_" + name
+
+    tfacts = []
+    for p, args in facts:
+        args = tuple(rn(a) for a in args)
+        if p == "movie" and swap_movie:  # publication(person, paper): swapped
+            args = args[::-1]
+        tfacts.append((RENAME[p], args))
+    tatoms = [(rn(a), rn(b)) for a, b in atoms]
+    tgt = RelationalDataset.from_facts(
+        tfacts, queries=[("advisedby", a) for a, t in zip(tatoms, y) if t]
+    )
+    Xs = Queries(src, "workedunder", atoms, groups=groups)
+    Xt = Queries(tgt, "advisedby", tatoms, groups=groups)
+    return Xs, Xt, y
+
+
+def true_mapping_str(swap_movie=True):
+    parts = ["workedunder->advisedby"]
+    for p in sorted(k for k in RENAME if k != "workedunder"):
+        suffix = "(swapped)" if (p == "movie" and swap_movie) else ""
+        parts.append(f"{p}->{RENAME[p]}{suffix}")
+    return ", ".join(parts)
+
+
+@pytest.mark.parametrize("scoring", ["likelihood", "structure", "fgw"])
+def test_every_scorer_recovers_the_renamed_world(scoring):
+    Xs, Xt, y = renamed_pair()
+    search = PredicateMappingSearch(scoring=scoring, max_path_length=2)
+    search.fit(Xs, y, Xt, y if scoring == "likelihood" else None)
+    assert search.mapping_str_ == true_mapping_str()
+    assert search.exhaustive_
+
+
+def test_candidates_are_type_consistent_and_bounded():
+    Xs, Xt, y = renamed_pair()
+    Ds, Dt = Xs.dataset, Xt.dataset
+    full, exhaustive = enumerate_mappings(
+        Ds, "workedunder", Dt, "advisedby", max_candidates=10**6
+    )
+    assert exhaustive and len(full) > 50
+    assert all(is_type_consistent(m, Ds, Dt) for m in full)
+    keys = {str((m["target"], sorted(m["predicates"].items()))) for m in full}
+    assert len(keys) == len(full)  # no duplicates
+    capped, exhaustive = enumerate_mappings(
+        Ds, "workedunder", Dt, "advisedby", max_candidates=7
+    )
+    assert not exhaustive and len(capped) <= 7
+    assert all(is_type_consistent(m, Ds, Dt) for m in capped)
+    # brute force: every type-consistent injective assignment is enumerated
+    import itertools
+
+    opts = {}
+    for p in Ds.predicates:
+        o = [None]
+        for q in Dt.predicates:
+            if q != "advisedby" and Dt.arity(q) == Ds.arity(p):
+                o += [(q, pm) for pm in itertools.permutations(range(Ds.arity(p)))]
+        opts[p] = o
+    count = 0
+    for combo in itertools.product(*opts.values()):
+        for tperm in ((0, 1), (1, 0)):  # both arguments are persons
+            m = {
+                "target": ("workedunder", "advisedby", tperm),
+                "predicates": {p: c for p, c in zip(opts, combo) if c is not None},
+            }
+            count += is_type_consistent(m, Ds, Dt)
+    assert count == len(full)
+
+
+def test_search_takes_a_fitted_source_model_and_reports_scores():
+    Xs, Xt, y = renamed_pair(swap_movie=False)
+    src = RelationalPathClassifier(max_path_length=2).fit(Xs, y)
+    search = PredicateMappingSearch(source_estimator=src, n_jobs=2).fit(Xs, y, Xt)
+    assert search.source_model_ is src
+    assert search.scorers_ == ("structure", "fgw")  # no yt: label-free only
+    assert {"structure", "fgw"} <= set(search.candidate_scores_[0])
+    assert search.mapping_str_ == true_mapping_str(swap_movie=False)
+    with pytest.raises(ValueError, match="scoring must be a subset"):
+        PredicateMappingSearch(scoring="nope").fit(Xs, y, Xt)
+    with pytest.raises(ValueError, match="needs labelled target atoms"):
+        PredicateMappingSearch(scoring="likelihood").fit(Xs, y, Xt)
+
+
+def test_numeric_input_is_identity_mapping():
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    search = PredicateMappingSearch().fit(X, np.arange(10) % 2)
+    assert search.mapping_["predicates"] == {f"x{j}": (f"x{j}", (0,)) for j in range(3)}
