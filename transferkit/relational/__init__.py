@@ -8,10 +8,12 @@ time; the Gromov-Wasserstein parts load it when they run.
 """
 
 from ._dataset import Queries, RelationalDataError, RelationalDataset
+from ._map_and_revise import MapAndRevise
 from ._mapping import PredicateMappingSearch
 from ._path_classifier import RelationalPathClassifier
 
 __all__ = [
+    "MapAndRevise",
     "PredicateMappingSearch",
     "Queries",
     "RelationalDataError",

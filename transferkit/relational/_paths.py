@@ -249,4 +249,6 @@ def key_name(key):
         return f"attr{key[1]}:{key[2]}[{key[3]}]"
     if kind == "type":
         return f"type{key[1]}"
+    if kind == "x":
+        return f"x{key[1]}"
     return "same"
