@@ -10,6 +10,7 @@ time; the Gromov-Wasserstein parts load it when they run.
 from ._dataset import Queries, RelationalDataError, RelationalDataset
 from ._map_and_revise import MapAndRevise
 from ._mapping import PredicateMappingSearch
+from ._metrics import auc_pr, auc_roc, conditional_log_likelihood
 from ._path_classifier import RelationalPathClassifier
 
 __all__ = [
@@ -19,4 +20,7 @@ __all__ = [
     "RelationalDataError",
     "RelationalDataset",
     "RelationalPathClassifier",
+    "auc_pr",
+    "auc_roc",
+    "conditional_log_likelihood",
 ]
