@@ -4,3 +4,5 @@ Classes not listed are built with their defaults.
 """
 
 COMMON_CHECK_PARAMS = {}
+# A two-point grid and 3 folds keep the checks fast; "auto" is still exercised.
+COMMON_CHECK_PARAMS["RegularTransferClassifier"] = {"alphas": [10.0, 0.1], "cv": 3}

@@ -17,5 +17,11 @@ they are fitted.
 
 from . import backbones as backbones
 from ._image_folder import ImageFolder, list_images
+from ._regular_transfer import RegularTransferClassifier, RegularTransferRegressor
 
-__all__ = ["ImageFolder", "list_images"]
+__all__ = [
+    "ImageFolder",
+    "list_images",
+    "RegularTransferClassifier",
+    "RegularTransferRegressor",
+]
