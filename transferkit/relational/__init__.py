@@ -8,12 +8,14 @@ time; the Gromov-Wasserstein parts load it when they run.
 """
 
 from ._dataset import Queries, RelationalDataError, RelationalDataset
+from ._fgw_transfer import FGWStructureTransfer
 from ._map_and_revise import MapAndRevise
 from ._mapping import PredicateMappingSearch
 from ._metrics import auc_pr, auc_roc, conditional_log_likelihood
 from ._path_classifier import RelationalPathClassifier
 
 __all__ = [
+    "FGWStructureTransfer",
     "MapAndRevise",
     "PredicateMappingSearch",
     "Queries",

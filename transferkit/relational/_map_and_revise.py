@@ -45,7 +45,7 @@ def revise_logistic(Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=200
     n, d = Z.shape
     target = np.zeros(d)
     target[:n_prior] = w0
-    L = 0.25 * (np.linalg.norm(np.c_[Z, np.ones(n)], 2) ** 2) + prior_strength
+    L = 0.25 * _spectral_norm_sq(np.c_[Z, np.ones(n)]) + prior_strength
     step = 1.0 / L
     x = np.concatenate([target, [np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3))]])
     v, t = x.copy(), 1.0
@@ -69,6 +69,23 @@ def revise_logistic(Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=200
             break
         x, t = x_new, t_new
     return x[:d], float(x[d])
+
+
+def _spectral_norm_sq(A, n_iter=100):
+    """Largest eigenvalue of ``A.T @ A`` by power iteration (an upper bound)."""
+    v = np.ones(A.shape[1]) / np.sqrt(A.shape[1])
+    lam = 0.0
+    for _ in range(n_iter):
+        u = A.T @ (A @ v)
+        new = float(np.linalg.norm(u))
+        if new == 0.0:
+            return 1.0
+        v = u / new
+        if abs(new - lam) <= 1e-6 * new:
+            lam = new
+            break
+        lam = new
+    return 1.01 * lam  # margin for the iteration's underestimate
 
 
 class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):

@@ -186,6 +186,8 @@ def _platt(z, y, n_iter=25):
         H += 1e-6 * np.eye(2)
         step = np.linalg.solve(H, g)
         a, b = a - step[0], b - step[1]
+        if np.max(np.abs(step)) < 1e-8:
+            break
         if b < 0:  # a model that ranks backwards is no better than the base rate
             b = 0.0
             a = np.log((y.mean() + 1e-9) / (1 - y.mean() + 1e-9))
