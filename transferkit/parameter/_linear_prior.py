@@ -143,7 +143,9 @@ def _intercept_map(codes, n_classes):
     return P
 
 
-def fit_softmax_prior(X, codes, W0, b0, alpha, *, W_init=None, max_iter=1000, tol=1e-4):
+def fit_softmax_prior(
+    X, codes, W0, b0, alpha, *, W_init=None, b_init=None, max_iter=1000, tol=1e-4
+):
     """Minimise the softmax log-loss with a Gaussian prior on ``W``.
 
     Parameters
@@ -155,8 +157,9 @@ def fit_softmax_prior(X, codes, W0, b0, alpha, *, W_init=None, max_iter=1000, to
         The prior's centre and the intercepts that absent classes follow.
     alpha : float
         ``> 0``, or ``np.inf`` (``W = W0``; only the intercepts are fitted).
-    W_init : ndarray of shape (K, d), default=None
-        Starting point (``W0`` when None); the intercepts start at ``b0``.
+    W_init, b_init : ndarrays of shape (K, d) and (K,), default=None
+        Starting point (``W0`` and ``b0`` when None); only the intercepts of
+        the classes present in ``codes`` are taken from ``b_init``.
 
     Returns
     -------
@@ -191,11 +194,9 @@ def fit_softmax_prior(X, codes, W0, b0, alpha, *, W_init=None, max_iter=1000, to
         grad = grad_shift if fixed_W else np.concatenate([grad_W.ravel(), grad_shift])
         return value * scale, grad * scale
 
-    theta0 = (
-        np.zeros(n_shift)
-        if fixed_W
-        else np.concatenate([start_W.ravel(), np.zeros(n_shift)])
-    )
+    present = np.unique(codes)
+    shift0 = np.zeros(n_shift) if b_init is None else (b_init - b0)[present]
+    theta0 = shift0 if fixed_W else np.concatenate([start_W.ravel(), shift0])
     result = minimize(
         fun,
         theta0,

@@ -666,7 +666,7 @@ default=None
                 train, test = folds != fold, folds == fold
                 for prior in ("source", "none"):
                     W0, b0 = self._prior(prior, W_src, b_src)
-                    W_prev = None
+                    W, b = None, None
                     for i, (p, alpha) in enumerate(candidates):
                         if p != prior:
                             continue
@@ -676,11 +676,11 @@ default=None
                             W0,
                             b0,
                             alpha,
-                            W_init=W_prev,
+                            W_init=W,
+                            b_init=b,
                             max_iter=self.max_iter,
                             tol=self.tol,
                         )
-                        W_prev = W
                         scores[i] += heldout_log_loss(W, b, Xt[test], codes[test])
             best = int(np.argmin(scores))
         self.cv_scores_ = {
