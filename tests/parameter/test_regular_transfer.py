@@ -466,3 +466,19 @@ def test_regressor_multi_output_source_is_an_error():
     fitted = Ridge().fit(Xs, np.column_stack([ys, ys]))
     with pytest.raises(ValueError, match="one output"):
         RegularTransferRegressor(estimator=fitted).fit(None, None, Xt, yt)
+
+
+def test_grid_search_over_alpha():
+    from sklearn.model_selection import GridSearchCV
+
+    Xs, ys, Xt, yt = regression_data(m=40)
+    search = GridSearchCV(RegularTransferRegressor(), {"alpha": [0.1, 10.0, np.inf]})
+    search.fit(Xt, yt)
+    assert search.best_params_["alpha"] in (0.1, 10.0, np.inf)
+    clf_search = GridSearchCV(
+        RegularTransferClassifier(LogisticRegression()),
+        {"alpha": [0.1, 10.0], "estimator__C": [0.1, 1]},
+        cv=3,
+    )
+    clf_search.fit(*classification_data(m=30)[2:])
+    assert set(clf_search.best_params_) == {"alpha", "estimator__C"}
