@@ -16,10 +16,13 @@ they are fitted.
 """
 
 from . import backbones as backbones
+from ._finetuner import FineTuner, FineTunerRegressor
 from ._image_folder import ImageFolder, list_images
 from ._regular_transfer import RegularTransferClassifier, RegularTransferRegressor
 
 __all__ = [
+    "FineTuner",
+    "FineTunerRegressor",
     "ImageFolder",
     "list_images",
     "RegularTransferClassifier",

@@ -1,0 +1,814 @@
+"""Fine-tuning and deep domain adaptation of PyTorch modules: FineTuner."""
+
+from __future__ import annotations
+
+import copy as copy_module
+import logging
+import numbers
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ..utils.validation import check_source_target
+
+logger = logging.getLogger("transferkit")
+
+__all__ = ["FineTuner", "FineTunerRegressor"]
+
+STRATEGIES = ("linear_probe", "full", "lp_ft", "gradual_unfreeze", "surgical", "auto")
+REGULARIZERS = ("l2_sp", "delta", "bss", "lwf")
+ALIGNMENTS = ("coral", "mmd", "dann")
+#: The regularisers' strengths in their papers: (alpha, beta) for L2-SP and
+#: DELTA (body, new head), eta for BSS, lambda_o for LwF.
+PAPER_STRENGTHS = {
+    "l2_sp": (0.01, 0.01),
+    "delta": (0.01, 0.01),
+    "bss": 0.001,
+    "lwf": 1.0,
+}
+#: The candidates of ``strategy="auto"``, the baseline first.
+AUTO_CANDIDATES = ("target_only", "linear_probe", "lp_ft", "source")
+#: ULMFiT's factor between the learning rates of consecutive layer groups.
+ULMFIT_DECAY = 2.6
+
+
+class _BaseFineTuner(BaseEstimator):
+    """Everything the classifier and the regressor share."""
+
+    __metadata_request__fit = {"Xt": True, "yt": True}
+
+    _parameter_constraints: dict = {
+        "module": "no_validation",
+        "head": [None, str],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "regularizer": [None, StrOptions(set(REGULARIZERS))],
+        "reg_strength": [None, Interval(Real, 0, None, closed="left"), tuple, list],
+        "alignment": [None, StrOptions(set(ALIGNMENTS))],
+        "alignment_weight": [Interval(Real, 0, None, closed="left")],
+        "pretrain": ["boolean", StrOptions({"auto"})],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_decay": [None, Interval(Real, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions({"adamw", "adam", "sgd"})],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "augment": [None, "boolean", callable],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
+        "blocks": [None, tuple, list, str],
+        "candidates": [None, tuple, list],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "device": "no_validation",
+        "copy": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        module=None,
+        *,
+        head="auto",
+        strategy="lp_ft",
+        regularizer=None,
+        reg_strength=None,
+        alignment=None,
+        alignment_weight=1.0,
+        pretrain="auto",
+        lr=1e-3,
+        lr_decay=None,
+        epochs=50,
+        batch_size=32,
+        optimizer="adamw",
+        weight_decay=0.0,
+        augment=None,
+        validation_fraction=0.1,
+        early_stopping=True,
+        n_iter_no_change=10,
+        hidden_layer_sizes=(100,),
+        blocks=None,
+        candidates=None,
+        cv=3,
+        device="auto",
+        copy=True,
+        random_state=None,
+        verbose=False,
+    ):
+        self.module = module
+        self.head = head
+        self.strategy = strategy
+        self.regularizer = regularizer
+        self.reg_strength = reg_strength
+        self.alignment = alignment
+        self.alignment_weight = alignment_weight
+        self.pretrain = pretrain
+        self.lr = lr
+        self.lr_decay = lr_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.augment = augment
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.blocks = blocks
+        self.candidates = candidates
+        self.cv = cv
+        self.device = device
+        self.copy = copy
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X=None, y=None, Xt=None, yt=None):
+        """Pretrain on the source and/or fine-tune on the target.
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset, list of str, or None
+            Source inputs. ``None`` takes the module as already pretrained
+            (the "reuse a published model" path).
+        y : array-like of shape (n_source,), default=None
+            Source labels (read from ``X`` when it is a Dataset of
+            ``(input, label)`` pairs).
+        Xt : same kinds as ``X``, default=None
+            Target inputs. ``None`` means no shift: the source is the target.
+        yt : array-like of shape (n_target,), default=None
+            Target labels. Without them the target is unlabelled and used by
+            the ``alignment`` loss only. For a classifier, ``-1`` marks an
+            unlabelled target row (semi-supervised: all rows are aligned, the
+            labelled ones are fine-tuned on).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        from ._torch import (
+            import_torch,
+            isolated_torch_state,
+            resolve_device,
+            seed_from,
+        )
+
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
+        torch = import_torch()
+        self._check_options()
+        device = resolve_device(self.device)
+        seed = seed_from(self.random_state)
+        with isolated_torch_state(seed, device):
+            generator = torch.Generator().manual_seed(seed)
+            self._fit(X, y, Xt, yt, device, generator, seed)
+        return self
+
+    def _check_options(self):
+        if self.strategy == "surgical" and self.blocks is None:
+            pass  # the first layer group, documented
+        if self.reg_strength is not None and isinstance(
+            self.reg_strength, (tuple, list)
+        ):
+            if len(self.reg_strength) != 2:
+                raise ValueError(
+                    "reg_strength must be a float or an (alpha, beta) pair, got "
+                    f"{self.reg_strength!r}."
+                )
+        if self.candidates is not None:
+            unknown = set(self.candidates) - set(AUTO_CANDIDATES)
+            if unknown or not self.candidates:
+                raise ValueError(
+                    f"candidates must be a non-empty subset of {AUTO_CANDIDATES}, "
+                    f"got {self.candidates!r}."
+                )
+        if not all(
+            isinstance(h, numbers.Integral) and h > 0 for h in self.hidden_layer_sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+
+    def _validate_inputs(self, X, y, Xt, yt):
+        """InputSets and label arrays for source and target, with named errors."""
+        import torch
+
+        from ._inputs import as_input_set, check_same_sample_shape, dataset_labels
+
+        module = self.module
+        kind = (
+            getattr(module, "input_kind", "tensor") if module is not None else "tensor"
+        )
+        task = self._task
+        tabular = module is None or (
+            kind == "tensor"
+            and not any(
+                isinstance(a, torch.utils.data.Dataset) or torch.is_tensor(a)
+                for a in (X, Xt)
+            )
+            and all(a is None or np.ndim(a) == 2 for a in (X, Xt))
+        )
+        if X is None and Xt is None:
+            raise ValueError(
+                f"{type(self).__name__}.fit needs data: give the source X, y, or "
+                "the labelled target Xt, yt."
+            )
+        if X is None and y is not None:
+            raise ValueError("y was given without X; pass the source inputs X too.")
+        if tabular:
+            if X is not None:
+                data = check_source_target(
+                    self,
+                    X,
+                    y,
+                    Xt,
+                    None,
+                    task=task,
+                    require_y=True,
+                    min_classes=2 if task == "classification" else 1,
+                    dtype=[np.float32, np.float64],
+                )
+                Xs_arr = data.X
+                Xt_arr = None if data.no_shift else data.Xt
+                y = data.y
+            else:
+                Xs_arr = None
+                Xt_arr = validate_data(
+                    self, Xt, dtype=[np.float32, np.float64], reset=True
+                )
+            source = None if Xs_arr is None else as_input_set(Xs_arr, "X", kind, None)
+            target = None if Xt_arr is None else as_input_set(Xt_arr, "Xt", kind, None)
+        else:
+            source = None if X is None else as_input_set(X, "X", kind, module)
+            target = None if Xt is None else as_input_set(Xt, "Xt", kind, module)
+            if source is not None and y is None and source.kind == "dataset":
+                y = dataset_labels(source.data)
+            if target is not None and yt is None and target.kind == "dataset":
+                yt = dataset_labels(target.data)
+            if source is not None:
+                if y is None:
+                    raise ValueError(
+                        f"{type(self).__name__} requires y to be passed, but the "
+                        "target y is None. Pass the source labels with X."
+                    )
+                y = self._check_labels(y, "y", len(source))
+            check_same_sample_shape(source, target)
+            if source is not None and source.sample_shape is not None:
+                self.n_features_in_ = int(np.prod(source.sample_shape))
+        if target is not None and yt is not None:
+            yt = self._check_labels(yt, "yt", len(target), allow_unlabelled=True)
+        if target is None and yt is not None:
+            raise ValueError(
+                f"{type(self).__name__} got yt but no Xt: pass the target inputs "
+                "Xt together with their labels yt."
+            )
+        return source, y, target, yt
+
+    def _check_labels(self, labels, arg, n, allow_unlabelled=False):
+        labels = column_or_1d(np.asarray(labels), warn=True)
+        if labels.shape[0] != n:
+            raise ValueError(
+                f"{arg} has {labels.shape[0]} labels but its inputs have {n} rows."
+            )
+        if self._task == "classification":
+            check_classification_targets(labels)
+        else:
+            labels = labels.astype(np.float64)
+            if not np.all(np.isfinite(labels)):
+                raise ValueError(f"{arg} contains NaN or infinity.")
+        return labels
+
+    def _fit(self, X, y, Xt, yt, device, generator, seed):
+        from ._fit_context import FitContext
+        from ._network import build_mlp, deep_copy, output_width, split_module
+
+        source, y, target, yt = self._validate_inputs(X, y, Xt, yt)
+        labelled = None
+        if target is not None and yt is not None:
+            mask = self._labelled_mask(yt)
+            if mask.any():
+                labelled = (target.subset(np.flatnonzero(mask)), yt[mask])
+        pretrain = self.pretrain
+        pretrained_flag = bool(getattr(self.module, "transferkit_pretrained", False))
+        if pretrain == "auto":
+            pretrain = source is not None and not pretrained_flag
+        if pretrain and source is None:
+            raise ValueError(
+                "pretrain=True needs the source data: pass X and y (or use "
+                "pretrain=False to take the module as already pretrained)."
+            )
+        if source is not None and not pretrain and labelled is not None:
+            warnings.warn(
+                "pretrain=False with labelled target data: the source X, y are not "
+                "used (the module is taken as already pretrained).",
+                UserWarning,
+                stacklevel=3,
+            )
+        if target is not None and labelled is None and self.alignment is None:
+            warnings.warn(
+                "Xt was given without labels and alignment=None: the target is not "
+                "used. Set alignment='coral', 'mmd' or 'dann' to adapt to it.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if self.module is None:
+            first = source if source is not None else target
+            body, width = build_mlp(first.sample_shape[0], self.hidden_layer_sizes)
+            source_head = None
+        else:
+            module = deep_copy(self.module) if self.copy else self.module
+            body, source_head, _ = split_module(module, self.head)
+            first = source if source is not None else target
+            width = output_width(
+                body, first.batch(np.arange(min(2, len(first))), "cpu")
+            )
+        body.to(device)
+        if source_head is not None:
+            source_head.to(device)
+        self.history_ = []
+        self.source_classes_ = None
+        self.selection_report_ = None
+        self.selected_strategy_ = None
+        self._device = device
+        context = FitContext(self, device, generator, seed)
+        if pretrain:
+            network = context.pretrain_on_source(
+                body, width, source_head, source, y, target
+            )
+            self.pretrained_ = True
+        else:
+            network = context.new_network(body, width, source_head)
+            self.pretrained_ = False
+        if labelled is not None:
+            network = context.fine_tune(network, labelled[0], labelled[1], None)
+        elif not pretrain:
+            if source is None:
+                raise ValueError(
+                    f"{type(self).__name__} has no labelled data to train on: Xt was "
+                    "given without yt. Pass yt, or the source X, y."
+                )
+            align_with = target if self.alignment is not None else None
+            network = context.fine_tune(network, source, y, align_with)
+        else:
+            self._set_output_space(context.source_space)
+            self.selected_strategy_ = "source"
+        if self.module is None:
+            # The built-in MLP predicts in float64, so that a row's output does
+            # not depend on the other rows of its batch (float32 GEMM kernels
+            # differ by batch size in the last bits).
+            network = network.double()
+        self.network_ = network.eval()
+        return self
+
+    def _labelled_mask(self, yt):
+        if self._task == "classification" and yt.dtype.kind in "iuf":
+            return yt != -1
+        return np.ones(yt.shape[0], dtype=bool)
+
+    # ------------------------------------------------------------- predict
+
+    def _outputs(self, X):
+        """The network's raw outputs on ``X`` (numpy float64)."""
+        from ._training import predict_outputs
+
+        check_is_fitted(self, "network_")
+        inputs = self._prediction_inputs(X)
+        outputs = predict_outputs(self.network_, inputs, self._device_of_network())
+        return outputs.detach().cpu().double().numpy()
+
+    def _device_of_network(self):
+        try:
+            return next(self.network_.parameters()).device
+        except StopIteration:  # pragma: no cover - a network always has a head
+            import torch
+
+            return torch.device("cpu")
+
+    def _prediction_inputs(self, X):
+        import torch
+
+        from ._inputs import as_input_set
+
+        module = self.module
+        kind = (
+            getattr(module, "input_kind", "tensor") if module is not None else "tensor"
+        )
+        tabular = module is None or (
+            kind == "tensor"
+            and not isinstance(X, torch.utils.data.Dataset)
+            and not torch.is_tensor(X)
+            and np.ndim(X) == 2
+        )
+        if tabular and hasattr(self, "n_features_in_"):
+            X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        dtype = np.float64 if module is None else np.float32
+        return as_input_set(X, "X", kind, self.network_.body, dtype=dtype)
+
+    def fit_transform(self, X=None, y=None, Xt=None, yt=None):
+        """Fit, then return the body's features of the source ``X``.
+
+        Parameters
+        ----------
+        X, y, Xt, yt
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        features : ndarray of shape (n_source, n_body_features)
+        """
+        return self.fit(X, y, Xt, yt).transform(X)
+
+    def transform(self, X):
+        """Features of the fine-tuned body for ``X``.
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset or list of str
+            Inputs of the same kind as in fit.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_body_features)
+        """
+        from ._training import encode
+
+        check_is_fitted(self, "network_")
+        inputs = self._prediction_inputs(X)
+        features = encode(
+            self.network_.body, inputs, self._device_of_network(), use_cache=False
+        )
+        return features.astype(np.float64)
+
+    # ---------------------------------------------------------- save/load
+
+    def save(self, path):
+        """Save the fitted weights and the estimator's parameters to ``path``.
+
+        The file is written with ``torch.save`` and holds only tensors, numbers,
+        strings and lists, so :meth:`load` reads it with
+        ``torch.load(weights_only=True)`` (no code is unpickled). A module of
+        your own is not stored: pass it again to :meth:`load`.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        from ._persistence import save_finetuner
+
+        check_is_fitted(self, "network_")
+        save_finetuner(self, path)
+
+    @classmethod
+    def load(cls, path, module=None, device="cpu"):
+        """Load an estimator written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+        module : torch.nn.Module, default=None
+            The (unfitted) module of your own that the estimator was fitted
+            with; not needed for the default MLP and for transferkit's
+            backbones, which are rebuilt by name.
+        device : str, default="cpu"
+            Where to put the weights.
+
+        Returns
+        -------
+        estimator : FineTuner or FineTunerRegressor
+        """
+        from ._persistence import load_finetuner
+
+        return load_finetuner(cls, path, module=module, device=device)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        network = state.get("network_")
+        if network is not None:
+            device = self._device_of_network()
+            if device.type != "cpu":
+                state["network_"] = copy_module.deepcopy(network).to("cpu")
+        state.pop("_device", None)
+        return state
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        # ``transform`` gives the body's features (float64)
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
+        return tags
+
+
+class FineTuner(ClassifierMixin, _BaseFineTuner):
+    """Fine-tune a PyTorch module on a new task, or adapt it to a new domain.
+
+    Two paths of parameter sharing, behind one ``fit(X, y, Xt, yt)``:
+
+    - **Develop a source model, then reuse it**: with source data ``X, y``
+      (and ``pretrain="auto"`` on a module that is not marked pretrained, or
+      ``pretrain=True``) the module is first trained on the source, then
+      fine-tuned on the labelled target ``Xt, yt``.
+    - **Reuse a published model**: ``X=None`` (or ``pretrain=False``) takes
+      the module as already pretrained, e.g. a backbone from
+      :mod:`transferkit.parameter.backbones`, and fine-tunes it on
+      ``Xt, yt``.
+
+    With ``Xt`` but no ``yt`` the target is unlabelled: the module is trained
+    on the source while the two domains' body features are aligned by
+    ``alignment`` (Deep CORAL, DAN's multi-kernel MMD, or DANN's gradient
+    reversal). With a partly labelled target (``-1`` marks unlabelled rows)
+    both happen: alignment during source training, then fine-tuning on the
+    labelled rows.
+
+    Parameters
+    ----------
+    module : torch.nn.Module, default=None
+        The network. ``None`` builds a ReLU MLP body sized from the data
+        (``hidden_layer_sizes``) for tabular arrays. A module is split into a
+        body and a head (see ``head``); a new linear head sized to the target
+        classes is put on the body.
+    head : "auto", None or str, default="auto"
+        Which submodule is the task head: ``"auto"`` uses the first child
+        named ``head``, ``classifier``, ``fc`` or ``output`` that is (or ends
+        in) a ``Linear`` layer, else (and for transferkit backbones) the
+        whole module is the body; ``None``: the whole module is the body; a
+        (dotted) name: that submodule.
+    strategy : {"lp_ft", "linear_probe", "full", "gradual_unfreeze", \
+"surgical", "auto"}, default="lp_ft"
+        What is trained on the labelled target:
+
+        - ``"linear_probe"``: the body is frozen; the head is a scikit-learn
+          ``LogisticRegression`` (L-BFGS, ``C=1``) fitted on the body's
+          features, computed once.
+        - ``"full"``: every parameter, from a new randomly initialised head.
+        - ``"lp_ft"`` (Kumar et al. 2022): the linear probe, then every
+          parameter from that head.
+        - ``"gradual_unfreeze"`` (ULMFiT, Howard & Ruder 2018): the head's
+          layer group first, one more layer group unfrozen per epoch from the
+          top, discriminative learning rates (``lr_decay``, 2.6 by default
+          here) and the slanted triangular schedule.
+        - ``"surgical"`` (Lee et al. 2023): the linear probe, then only the
+          submodules named in ``blocks`` (default: the first layer group,
+          the paper's choice for input-level shifts).
+        - ``"auto"``: picks among target-only (the same architecture trained
+          from scratch on the target), the linear probe, LP-FT and, when the
+          source label space covers the target's, the source model as it is,
+          by cross-validation on the labelled target (``cv`` stratified
+          folds); an adapted candidate is chosen only when it beats
+          target-only by more than one standard error of the paired
+          per-sample difference (the rule of
+          :func:`transferkit.model_selection._guard.guarded_choice`), and the
+          chosen one is refitted on all labelled target data. Needs at least
+          two labelled target rows per class; with fewer it warns and uses
+          LP-FT.
+    regularizer : {"l2_sp", "delta", "bss", "lwf"} or None, default=None
+        A penalty toward the source model during fine-tuning: L2-SP (Li et
+        al. 2018), DELTA (Li et al. 2019; on the body's output features, with
+        the paper's supervised channel attention), BSS (Chen et al. 2019) or
+        LwF (Li & Hoiem 2016; needs the source head, so a module pretrained
+        here or one with a head).
+    reg_strength : float, (alpha, beta) or None, default=None
+        The penalty's weight; ``None`` uses the paper's: L2-SP and DELTA
+        ``(0.01, 0.01)`` (body, new head), BSS ``0.001``, LwF ``1.0``. A
+        float for L2-SP/DELTA sets both ``alpha`` and ``beta``.
+    alignment : {"coral", "mmd", "dann"} or None, default=None
+        The domain-alignment loss on the body's features, with unlabelled
+        target data: Deep CORAL (Sun & Saenko 2016), DAN's multi-kernel MMD
+        (Long et al. 2015, kernel weights by the paper's quadratic program
+        once per epoch) or DANN (Ganin et al. 2016: a domain discriminator
+        behind a gradient-reversal layer, the paper's ``lambda`` schedule).
+    alignment_weight : float, default=1.0
+        Weight of the alignment loss (DANN: the final ``lambda``).
+    pretrain : bool or "auto", default="auto"
+        Whether to train the module on the source first; ``"auto"``: when
+        ``X`` is given and the module is not marked pretrained (its attribute
+        ``transferkit_pretrained`` is not true).
+    lr : float, default=1e-3
+        Learning rate of the optimizer (of the top layer group when
+        ``lr_decay`` is set).
+    lr_decay : float >= 1 or None, default=None
+        Discriminative learning rates: layer group ``l`` from the top gets
+        ``lr / lr_decay**l``.
+    epochs : int, default=50
+        Maximum number of epochs per training phase.
+    batch_size : int, default=32
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+    weight_decay : float, default=0.0
+        The optimizer's (decoupled for AdamW) weight decay.
+    augment : None, bool or callable, default=None
+        ``True``: the backbone's light augmentation (images); a callable
+        ``f(batch, generator) -> batch`` for tensors.
+    validation_fraction : float in [0, 1), default=0.1
+        Share of each phase's training rows held out for early stopping
+        (stratified). When that would leave a class without a training row,
+        or the held-out part would be smaller than the number of classes, the
+        training loss is monitored instead.
+    early_stopping : bool, default=True
+        Stop a phase after ``n_iter_no_change`` epochs without improvement
+        and restore the best weights.
+    n_iter_no_change : int, default=10
+    hidden_layer_sizes : tuple of int, default=(100,)
+        The default MLP's hidden layers (``module=None``).
+    blocks : str or list of str, default=None
+        ``strategy="surgical"``: names of the body's submodules to tune.
+    candidates : list of str, default=None
+        ``strategy="auto"``: a subset of ``("target_only", "linear_probe",
+        "lp_ft", "source")``; the first is the guarded baseline.
+    cv : int, default=3
+        ``strategy="auto"``: number of stratified folds (at most the smallest
+        class count).
+    device : str, default="auto"
+        ``"auto"``: CUDA when available, else CPU.
+    copy : bool, default=True
+        Fine-tune a copy of ``module`` (the caller's module is not modified).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, dropout and augmentation. torch's
+        global random state is restored after fit.
+    verbose : bool, default=False
+        A tqdm progress bar per phase and per-epoch log records.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The fitted network: ``network_.body``, ``network_.head``.
+    classes_ : ndarray
+        The labels the network predicts.
+    source_classes_ : ndarray or None
+        The source labels, when the module was pretrained here.
+    selected_strategy_ : str
+        The strategy that produced ``network_`` (``"source"`` when no target
+        labels were given).
+    selection_report_ : dict or None
+        ``strategy="auto"``: each candidate's cross-validated score, its gain
+        over target-only and that gain's standard error, the choice and why.
+    history_ : list of dict
+        One record per epoch: phase, epoch, train_loss, val_loss, val_score.
+    pretrained_ : bool
+        Whether the module was trained on the source in this fit.
+    n_features_in_ : int
+        Number of features (tabular input).
+
+    References
+    ----------
+    .. [1] A. Kumar et al. "Fine-Tuning can Distort Pretrained Features and
+       Underperform Out-of-Distribution". ICLR 2022.
+    .. [2] J. Howard and S. Ruder. "Universal Language Model Fine-tuning for
+       Text Classification". ACL 2018.
+    .. [3] Y. Lee et al. "Surgical Fine-Tuning Improves Adaptation to
+       Distribution Shifts". ICLR 2023.
+    .. [4] X. Li, Y. Grandvalet and F. Davoine. "Explicit Inductive Bias for
+       Transfer Learning with Convolutional Networks". ICML 2018.
+    .. [5] B. Sun and K. Saenko. "Deep CORAL". ECCV Workshops 2016.
+    .. [6] M. Long et al. "Learning Transferable Features with Deep
+       Adaptation Networks". ICML 2015.
+    .. [7] Y. Ganin et al. "Domain-Adversarial Training of Neural Networks".
+       JMLR 2016.
+
+    Examples
+    --------
+    >>> from transferkit.datasets import load_digits_shift
+    >>> from transferkit.parameter import FineTuner
+    >>> Xs, ys, Xt, yt = load_digits_shift("contrast")
+    >>> model = FineTuner(epochs=20, random_state=0)
+    >>> model = model.fit(Xs, ys, Xt[:100], yt[:100])
+    >>> model.selected_strategy_
+    'lp_ft'
+    >>> bool(model.score(Xt[100:], yt[100:]) > 0.8)
+    True
+    """
+
+    _task = "classification"
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the network's outputs).
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset or list of str
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        from scipy.special import softmax
+
+        return softmax(self._outputs(X), axis=1)
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`."""
+        from scipy.special import log_softmax
+
+        return log_softmax(self._outputs(X), axis=1)
+
+    def decision_function(self, X):
+        """The network's outputs (logits); for two classes, their difference.
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset or list of str
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        outputs = self._outputs(X)
+        if outputs.shape[1] == 2:
+            return outputs[:, 1] - outputs[:, 0]
+        return outputs
+
+    def predict(self, X):
+        """The most probable class of each input.
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset or list of str
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        outputs = self._outputs(X)
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+    def _set_output_space(self, space):
+        self.classes_ = space
+
+
+class FineTunerRegressor(RegressorMixin, _BaseFineTuner):
+    """Fine-tune a PyTorch module on a regression task, or adapt it to a new domain.
+
+    The regression twin of :class:`FineTuner`: the same parameters and paths,
+    a one-output linear head, the squared error as the loss, and a ridge
+    regression (``alpha=1``) on the body's features as the linear probe.
+    Targets are standardised inside each training phase (and the predictions
+    mapped back), so the learning rate does not depend on their scale.
+    ``strategy="auto"`` scores candidates by per-sample squared error, and the
+    LwF regulariser is not available (it distils class probabilities).
+
+    Parameters
+    ----------
+    module, head, strategy, regularizer, reg_strength, alignment, \
+alignment_weight, pretrain, lr, lr_decay, epochs, batch_size, optimizer, \
+weight_decay, augment, validation_fraction, early_stopping, \
+n_iter_no_change, hidden_layer_sizes, blocks, candidates, cv, device, copy, \
+random_state, verbose
+        As in :class:`FineTuner` (the validation split is not stratified).
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+    target_mean_, target_scale_ : float
+        The standardisation of the final phase's targets.
+    selected_strategy_ : str
+    selection_report_ : dict or None
+    history_ : list of dict
+    pretrained_ : bool
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from transferkit.parameter import FineTunerRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = X @ np.array([1.0, -2.0, 0.5])
+    >>> model = FineTunerRegressor(epochs=100, random_state=0).fit(X, y)
+    >>> bool(model.score(X, y) > 0.9)
+    True
+    """
+
+    _task = "regression"
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like, tensor, Dataset or list of str
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        outputs = self._outputs(X)[:, 0]
+        return outputs * self.target_scale_ + self.target_mean_
+
+    def _set_output_space(self, space):
+        self.target_mean_, self.target_scale_ = space

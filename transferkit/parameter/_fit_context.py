@@ -1,0 +1,686 @@
+"""The phases of a fine-tuner's fit: source pretraining, the strategies, auto.
+
+:class:`FitContext` holds what one ``fit`` call shares (the estimator's
+parameters, the device, the seeded generator, the history) and runs the
+phases. It is private: :class:`~transferkit.parameter.FineTuner` is the
+public face.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._network import layer_groups, make_network
+from ._training import TrainSpec, encode, predict_outputs, train_network
+
+__all__ = ["FitContext"]
+
+
+def _stlr(progress, cut_frac=0.1, ratio=32.0):
+    """ULMFiT's slanted triangular learning-rate factor at ``progress``."""
+    if progress < cut_frac:
+        p = progress / cut_frac
+    else:
+        p = 1.0 - (progress - cut_frac) / (1.0 - cut_frac)
+    return (1.0 + p * (ratio - 1.0)) / ratio
+
+
+def _reset_parameters(module):
+    """Re-initialise every submodule that knows how (for target-only training)."""
+    for sub in module.modules():
+        reset = getattr(sub, "reset_parameters", None)
+        if callable(reset):
+            reset()
+
+
+class FitContext:
+    """One fit's shared state and its training phases."""
+
+    def __init__(self, estimator, device, generator, seed):
+        self.est = estimator
+        self.device = device
+        self.generator = generator
+        self.seed = seed
+        self.task = estimator._task
+        self.source_space = None
+        self.space_is_source = False
+
+    # ------------------------------------------------------------ helpers
+
+    def spec(self, phase):
+        est = self.est
+        return TrainSpec(
+            epochs=est.epochs,
+            batch_size=est.batch_size,
+            lr=est.lr,
+            optimizer=est.optimizer,
+            weight_decay=est.weight_decay,
+            early_stopping=est.early_stopping,
+            n_iter_no_change=est.n_iter_no_change,
+            task=self.task,
+            augment=est.augment,
+            verbose=bool(est.verbose),
+            phase=phase,
+        )
+
+    def encode_labels(self, labels, network=None):
+        """(targets tensor on the device, output space) for the labels.
+
+        For a classifier whose source head (``network.source_head``) covers
+        the labels, the output space is the source's classes, so that the
+        source head can start the fine-tuning.
+        """
+        if self.task == "classification":
+            classes = np.unique(labels)
+            if (
+                network is not None
+                and network.source_head is not None
+                and self.source_space is not None
+                and np.isin(classes, self.source_space).all()
+            ):
+                classes = self.source_space
+            self.space_is_source = classes is self.source_space
+            if np.unique(labels).shape[0] < 2:
+                raise ValueError(
+                    f"the labelled data contains {classes.shape[0]} class "
+                    f"({classes.tolist()}); {type(self.est).__name__} needs at "
+                    "least 2 classes."
+                )
+            index = np.searchsorted(classes, labels)
+            return torch.as_tensor(index, dtype=torch.long, device=self.device), classes
+        mean = float(np.mean(labels))
+        scale = float(np.std(labels))
+        scale = scale if scale > 0 else 1.0
+        values = (np.asarray(labels, dtype=np.float64) - mean) / scale
+        return (
+            torch.as_tensor(values, dtype=torch.float32, device=self.device),
+            (mean, scale),
+        )
+
+    def n_outputs(self, space):
+        return len(space) if self.task == "classification" else 1
+
+    def split_validation(self, inputs, targets):
+        """(train inputs, train targets, validation or None) for early stopping."""
+        est = self.est
+        n = len(inputs)
+        if not est.early_stopping or est.validation_fraction <= 0:
+            return inputs, targets, None
+        n_val = int(math.ceil(est.validation_fraction * n))
+        rng = np.random.RandomState(self.seed % (2**31 - 1))
+        if self.task == "classification":
+            labels = targets.cpu().numpy()
+            classes, counts = np.unique(labels, return_counts=True)
+            if (
+                n_val < classes.shape[0]
+                or counts.min() < 2
+                or n - n_val < classes.shape[0]
+            ):
+                return inputs, targets, None
+            from sklearn.model_selection import train_test_split
+
+            train, val = train_test_split(
+                np.arange(n), test_size=n_val, stratify=labels, random_state=rng
+            )
+        else:
+            if n_val < 2 or n - n_val < 2:
+                return inputs, targets, None
+            order = rng.permutation(n)
+            val, train = order[:n_val], order[n_val:]
+        train, val = np.sort(train), np.sort(val)
+        index_train = torch.as_tensor(train, device=targets.device)
+        index_val = torch.as_tensor(val, device=targets.device)
+        return (
+            inputs.subset(train),
+            targets[index_train],
+            (inputs.subset(val), targets[index_val]),
+        )
+
+    def param_groups(self, network, groups=None, lr_decay=None):
+        """Optimizer groups: the head at ``lr``, body groups decayed from the top."""
+        est = self.est
+        body_groups = layer_groups(network.body) if groups is None else groups
+        grouped = {id(p) for g in body_groups for p in g}
+        loose = [p for p in network.body.parameters() if id(p) not in grouped]
+        if loose:
+            if body_groups:
+                body_groups = body_groups[:-1] + [body_groups[-1] + loose]
+            else:
+                body_groups = [loose]
+        decay = lr_decay if lr_decay is not None else est.lr_decay
+        out = [{"params": list(network.head.parameters()), "lr": est.lr}]
+        for depth, params in enumerate(reversed(body_groups), start=1):
+            lr = est.lr / (decay**depth) if decay else est.lr
+            out.append({"params": params, "lr": lr})
+        return out
+
+    # ------------------------------------------------------------- phases
+
+    def new_network(self, body, width, source_head):
+        net = make_network(body, width, 1, source_head=source_head)
+        return net.to(self.device)
+
+    def pretrain_on_source(self, body, width, source_head, source, y, target):
+        """Train body and a source head on the labelled source."""
+        targets, space = self.encode_labels(y)
+        n_out = self.n_outputs(space)
+        net = make_network(body, width, n_out).to(self.device)
+        if source_head is not None and _out_features(source_head) == n_out:
+            net.head = source_head.to(self.device)
+        align = target if self.est.alignment is not None else None
+        self._train_full(net, source, targets, "source", align_with=align)
+        net.source_head = net.head
+        self.source_space = space
+        if self.task == "classification":
+            self.est.source_classes_ = space
+        return net
+
+    def fine_tune(self, network, inputs, labels, align_with):
+        """Apply the estimator's strategy on labelled data; set the output space."""
+        est = self.est
+        targets, space = self.encode_labels(labels, network)
+        strategy = est.strategy
+        if strategy == "auto":
+            strategy, report = self.choose_strategy(network, inputs, labels)
+            est.selection_report_ = report
+        network = self.run_strategy(
+            strategy, network, inputs, targets, space, align_with
+        )
+        if strategy == "source":
+            space = self.source_space
+        est._set_output_space(space)
+        est.selected_strategy_ = strategy
+        return network
+
+    def run_strategy(self, strategy, network, inputs, targets, space, align_with):
+        n_out = self.n_outputs(space)
+        if strategy == "source":
+            network.head = network.source_head
+            return network
+        if strategy == "target_only":
+            network = copy.deepcopy(network)
+            _reset_parameters(network.body)
+            network.head = nn.Linear(_width(network), n_out).to(self.device)
+            self._train_full(network, inputs, targets, "target_only", align_with)
+            return network
+        if strategy == "linear_probe":
+            self._linear_probe(network, inputs, targets, n_out)
+            return network
+        if strategy == "full":
+            network.head = self._start_head(network, space)
+            self._train_full(network, inputs, targets, "full", align_with)
+            return network
+        if strategy == "lp_ft":
+            self._linear_probe(network, inputs, targets, n_out)
+            self._train_full(network, inputs, targets, "lp_ft", align_with)
+            return network
+        if strategy == "gradual_unfreeze":
+            network.head = self._start_head(network, space)
+            self._gradual_unfreeze(network, inputs, targets, align_with)
+            return network
+        if strategy == "surgical":
+            self._linear_probe(network, inputs, targets, n_out)
+            self._surgical(network, inputs, targets, align_with)
+            return network
+        raise ValueError(f"unknown strategy {strategy!r}")  # pragma: no cover
+
+    # ------------------------------------------------------- strategies
+
+    def _start_head(self, network, space):
+        """A new head, or a copy of the source head when the label spaces agree."""
+        if self._reuses_source_head(network, space):
+            return copy.deepcopy(network.source_head)
+        return nn.Linear(_width(network), self.n_outputs(space)).to(self.device)
+
+    def _reuses_source_head(self, network, space):
+        """Whether the output space is the source head's (the label spaces agree)."""
+        if network.source_head is None or self.source_space is None:
+            return False
+        return self.task == "classification" and self.space_is_source
+
+    def _linear_probe(self, network, inputs, targets, n_out):
+        """Fit the head on frozen body features with scikit-learn (L-BFGS)."""
+        features = encode(network.body, inputs, self.device).astype(np.float64)
+        labels = targets.cpu().numpy()
+        if self.task == "classification":
+            probe = self._probe_classifier(network, features, labels, n_out)
+            coef, intercept = probe.coef_, probe.intercept_
+            if n_out == 2 and coef.shape[0] == 1:
+                coef = np.vstack([-coef / 2.0, coef / 2.0])
+                intercept = np.array([-intercept[0] / 2.0, intercept[0] / 2.0])
+            full_coef = np.zeros((n_out, features.shape[1]))
+            full_intercept = np.full(n_out, -1e4)  # classes absent here never win
+            full_coef[probe.classes_.astype(int)] = coef
+            full_intercept[probe.classes_.astype(int)] = intercept
+            coef, intercept = full_coef, full_intercept
+        else:
+            from sklearn.linear_model import Ridge
+
+            probe = Ridge(alpha=1.0).fit(features, labels)
+            coef = probe.coef_.reshape(1, -1)
+            intercept = np.atleast_1d(probe.intercept_)
+        head = nn.Linear(features.shape[1], n_out)
+        with torch.no_grad():
+            head.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
+            head.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
+        network.head = head.to(self.device)
+        self.est.history_.append(
+            {"phase": "linear_probe", "epoch": 0, "train_loss": float("nan")}
+        )
+
+    def _probe_classifier(self, network, features, labels, n_out):
+        """The probe: logistic regression, with the source head as its prior.
+
+        When the source head predicts the same classes (the label spaces
+        agree), the probe is the regularised linear transfer of Chelba & Acero
+        on the body's features (:class:`RegularTransferClassifier` with a
+        Gaussian prior centred on the source head, ``alpha=1``, the strength
+        of the plain probe's ``C=1``); otherwise a plain L-BFGS logistic
+        regression with ``C=1``.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        if self._reuses_source_head(network, None):
+            from ._regular_transfer import RegularTransferClassifier
+
+            head = network.source_head
+            prior = LogisticRegression()
+            prior.coef_ = head.weight.detach().cpu().double().numpy()
+            prior.intercept_ = head.bias.detach().cpu().double().numpy()
+            prior.classes_ = np.arange(n_out)
+            prior.n_features_in_ = features.shape[1]
+            probe = RegularTransferClassifier(estimator=prior, alpha=1.0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                return probe.fit(None, None, Xt=features, yt=labels)
+        probe = LogisticRegression(C=1.0, max_iter=1000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return probe.fit(features, labels)
+
+    def _train_full(
+        self, network, inputs, targets, phase, align_with=None, groups=None
+    ):
+        self._clear_cache(network)
+        params = self.param_groups(network, groups)
+        self._train(network, params, inputs, targets, phase, align_with)
+
+    def _train(
+        self,
+        network,
+        params,
+        inputs,
+        targets,
+        phase,
+        align_with,
+        epoch_hooks=(),
+        lr_schedule=None,
+    ):
+        train_inputs, train_targets, validation = self.split_validation(inputs, targets)
+        extras, extra_params, hooks, schedule = self._extra_losses(
+            network, train_inputs, train_targets, align_with
+        )
+        if extra_params:
+            params = params + [{"params": extra_params, "lr": self.est.lr}]
+        schedules = [s for s in (lr_schedule, schedule) if s is not None]
+
+        def combined(progress):
+            factor = 1.0
+            for s in schedules:
+                factor *= s(progress)
+            return factor
+
+        train_network(
+            network,
+            params,
+            train_inputs,
+            train_targets,
+            self.spec(phase),
+            self.device,
+            self.generator,
+            validation=validation,
+            extra_losses=extras,
+            epoch_hooks=list(hooks) + list(epoch_hooks),
+            lr_schedule=combined if schedules else None,
+            history=self.est.history_,
+        )
+
+    def _gradual_unfreeze(self, network, inputs, targets, align_with):
+        """ULMFiT: unfreeze one layer group per epoch from the top, STLR, 2.6 decay."""
+        self._clear_cache(network)
+        decay = self.est.lr_decay if self.est.lr_decay is not None else ULMFIT_DECAY
+        params = self.param_groups(network, lr_decay=decay)
+        order = [g["params"] for g in params]  # head first, then body from the top
+
+        def unfreeze(epoch, optimizer):
+            for depth, group in enumerate(order):
+                for p in group:
+                    p.requires_grad_(depth <= epoch)
+            return "hold" if epoch < len(order) - 1 else None
+
+        self._train(
+            network,
+            params,
+            inputs,
+            targets,
+            "gradual_unfreeze",
+            align_with,
+            epoch_hooks=[unfreeze],
+            lr_schedule=_stlr,
+        )
+
+    def _surgical(self, network, inputs, targets, align_with):
+        """Tune only the named blocks of the body (Lee et al. 2023)."""
+        self._clear_cache(network)
+        blocks = self.est.blocks
+        if blocks is None:
+            groups = layer_groups(network.body)
+            if not groups:
+                raise ValueError("the body has no parameters to tune surgically.")
+            chosen = groups[0]
+        else:
+            names = [blocks] if isinstance(blocks, str) else list(blocks)
+            modules = dict(network.body.named_modules())
+            missing = [name for name in names if name not in modules or not name]
+            if missing:
+                known = [k for k in modules if k]
+                raise ValueError(
+                    f"blocks={missing!r} are not submodules of the body; its "
+                    f"submodules are {known[:20]}{' ...' if len(known) > 20 else ''}."
+                )
+            chosen = [p for name in names for p in modules[name].parameters()]
+        params = [{"params": chosen, "lr": self.est.lr}]
+        self._train(network, params, inputs, targets, "surgical", align_with)
+
+    # ------------------------------------------------- extra loss terms
+
+    def _extra_losses(self, network, inputs, targets, align_with):
+        """Regulariser and alignment terms for one phase."""
+        extras, extra_params, hooks, schedule = [], [], [], None
+        est = self.est
+        if est.regularizer is not None and est.strategy != "linear_probe":
+            term = self._regularizer_term(network, inputs, targets)
+            if term is not None:
+                extras.append(term)
+                extra_params += getattr(term, "extra_params", [])
+        if align_with is not None and est.alignment is not None:
+            term, params, hook, schedule = self._alignment_term(network, align_with)
+            extras.append(term)
+            extra_params += params
+            if hook is not None:
+                hooks.append(hook)
+        return extras, extra_params, hooks, schedule
+
+    def _strengths(self):
+        from ._finetuner import PAPER_STRENGTHS
+
+        name = self.est.regularizer
+        value = self.est.reg_strength
+        if value is None:
+            value = PAPER_STRENGTHS[name]
+        if name in ("l2_sp", "delta"):
+            if isinstance(value, (tuple, list)):
+                return float(value[0]), float(value[1])
+            return float(value), float(value)
+        if isinstance(value, (tuple, list)):
+            raise ValueError(
+                f"reg_strength must be a float for regularizer={name!r}, got {value!r}."
+            )
+        return float(value)
+
+    def _regularizer_term(self, network, inputs, targets):
+        from . import _regularizers as reg
+
+        name = self.est.regularizer
+        strength = self._strengths()
+        if name == "l2_sp":
+            alpha, beta = strength
+            start = [p.detach().clone() for p in network.body.parameters()]
+
+            def l2_sp(net, batch, features, logits, index, progress):
+                return reg.l2_sp_penalty(
+                    list(net.body.parameters()),
+                    start,
+                    list(net.head.parameters()),
+                    alpha,
+                    beta,
+                )
+
+            return l2_sp
+        if name == "bss":
+            eta = strength
+
+            def bss(net, batch, features, logits, index, progress):
+                return eta * reg.bss_penalty(features, k=1)
+
+            return bss
+        if name == "delta":
+            if self.task != "classification":
+                raise ValueError(
+                    "regularizer='delta' weighs channels by a classification loss; "
+                    "use 'l2_sp' or 'bss' for regression."
+                )
+            alpha, beta = strength
+            frozen = copy.deepcopy(network.body).eval()
+            frozen.requires_grad_(False)
+            source_features = torch.as_tensor(
+                encode(frozen, inputs, self.device, use_cache=False)
+            ).to(self.device)
+            probe = copy.deepcopy(network)
+            self._linear_probe(probe, inputs, targets, int(targets.max()) + 1)
+            self.est.history_.pop()
+            with torch.no_grad():
+                weights = reg.delta_channel_weights(
+                    source_features, probe.head, targets
+                )
+
+            def delta(net, batch, features, logits, index, progress):
+                with torch.no_grad():
+                    reference = frozen(batch)
+                index = index.to(weights.device)
+                penalty = alpha * reg.delta_penalty(features, reference, weights[index])
+                head_norm = sum((p**2).sum() for p in net.head.parameters())
+                return penalty + 0.5 * beta * head_norm
+
+            return delta
+        if name == "lwf":
+            if self.task != "classification":
+                raise ValueError(
+                    "regularizer='lwf' distils class probabilities; "
+                    "it is for classifiers only."
+                )
+            if network.source_head is None:
+                raise ValueError(
+                    "regularizer='lwf' needs the source task's head: pretrain the "
+                    "module on the source here (X, y) or give a module with a head."
+                )
+            lam = strength
+            recorded = predict_outputs(
+                _SourceView(network), inputs, self.device
+            ).detach()
+            old_head = network.source_head
+
+            def lwf(net, batch, features, logits, index, progress):
+                old_logits = old_head(features)
+                return lam * reg.lwf_loss(
+                    old_logits, recorded[index.to(recorded.device)]
+                )
+
+            lwf.extra_params = list(old_head.parameters())
+            return lwf
+        raise ValueError(f"unknown regularizer {name!r}")  # pragma: no cover
+
+    def _alignment_term(self, network, target):
+        from . import _alignment as align
+
+        est = self.est
+        weight = float(est.alignment_weight)
+        n_target = len(target)
+        generator = self.generator
+        device = self.device
+
+        def target_features(net, size):
+            index = torch.randint(n_target, (size,), generator=generator)
+            batch = target.batch(
+                index, device, train=est.augment is True, generator=generator
+            )
+            return net.body(batch)
+
+        if est.alignment == "coral":
+
+            def coral(net, batch, features, logits, index, progress):
+                return weight * align.coral_loss(
+                    features, target_features(net, features.shape[0])
+                )
+
+            return coral, [], None, None
+        if est.alignment == "mmd":
+            mmd = align.MultiKernelMMD().to(device)
+            state = {"last": None}
+
+            def mmd_term(net, batch, features, logits, index, progress):
+                ft = target_features(net, features.shape[0])
+                state["last"] = (features.detach(), ft.detach())
+                return weight * mmd(features, ft)
+
+            def update(epoch, optimizer):
+                if state["last"] is not None:
+                    fs, ft = state["last"]
+                    if min(fs.shape[0], ft.shape[0]) >= 4:
+                        mmd.update_beta(fs, ft)
+                return None
+
+            return mmd_term, [], update, None
+        width = _width(network)
+        discriminator = align.DomainDiscriminator(width, generator=generator).to(device)
+
+        def dann(net, batch, features, logits, index, progress):
+            ft = target_features(net, features.shape[0])
+            lam = weight * align.dann_lambda(progress)
+            return align.domain_adversarial_loss(discriminator, features, ft, lam)
+
+        def annealing(progress):
+            return align.dann_learning_rate(1.0, progress)
+
+        return dann, list(discriminator.parameters()), None, annealing
+
+    def _clear_cache(self, network):
+        clear = getattr(network.body, "clear_cache", None)
+        if callable(clear):
+            clear()
+
+    # ---------------------------------------------------------------- auto
+
+    def choose_strategy(self, network, inputs, labels):
+        """Cross-validate the auto candidates on the labelled target, guarded."""
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        from ..model_selection._guard import guarded_choice
+        from ._finetuner import AUTO_CANDIDATES
+
+        est = self.est
+        candidates = list(est.candidates or AUTO_CANDIDATES)
+        if "source" in candidates and not self._source_usable(labels):
+            candidates.remove("source")
+        baseline = candidates[0]
+        n = len(inputs)
+        if self.task == "classification":
+            _, counts = np.unique(labels, return_counts=True)
+            n_splits = int(min(est.cv, counts.min()))
+            if n_splits < 2:
+                fallback = "lp_ft" if "lp_ft" in candidates else candidates[-1]
+                warnings.warn(
+                    "strategy='auto' needs at least 2 labelled target rows per class "
+                    f"to cross-validate (the smallest class has {counts.min()}); "
+                    f"using {fallback!r}.",
+                    UserWarning,
+                    stacklevel=5,
+                )
+                return fallback, {
+                    "chosen": fallback,
+                    "reason": "too few labelled target rows per class to validate",
+                    "candidates": {},
+                    "baseline": baseline,
+                }
+            splitter = StratifiedKFold(
+                n_splits, shuffle=True, random_state=self.seed % (2**31 - 1)
+            )
+            splits = list(splitter.split(np.zeros(n), labels))
+        else:
+            n_splits = int(min(est.cv, n))
+            if n_splits < 2:
+                raise ValueError("strategy='auto' needs at least 2 labelled rows.")
+            splits = list(
+                KFold(
+                    n_splits, shuffle=True, random_state=self.seed % (2**31 - 1)
+                ).split(np.zeros(n))
+            )
+        scores = {name: np.zeros(n) for name in candidates}
+        history = est.history_
+        for train, val in splits:
+            fold_inputs, val_inputs = inputs.subset(train), inputs.subset(val)
+            fold_targets, space = self.encode_labels(labels[train], network)
+            for name in candidates:
+                est.history_ = []
+                candidate = copy.deepcopy(network)
+                candidate = self.run_strategy(
+                    name, candidate, fold_inputs, fold_targets, space, None
+                )
+                outputs = predict_outputs(candidate, val_inputs, self.device)
+                outputs = outputs.detach().cpu().double().numpy()
+                scores[name][val] = self._per_sample_scores(
+                    name, outputs, labels[val], space
+                )
+        est.history_ = history
+        chosen, report = guarded_choice(scores, baseline)
+        report["n_folds"] = len(splits)
+        return chosen, report
+
+    def _per_sample_scores(self, name, outputs, truth, space):
+        if self.task == "classification":
+            classes = self.source_space if name == "source" else space
+            predicted = np.asarray(classes)[outputs.argmax(1)]
+            return (predicted == truth).astype(float)
+        mean, scale = self.source_space if name == "source" else space
+        predicted = outputs[:, 0] * scale + mean
+        return -((predicted - truth) ** 2)
+
+    def _source_usable(self, labels):
+        if self.source_space is None:
+            return False
+        if self.task == "classification":
+            return bool(np.isin(np.unique(labels), self.source_space).all())
+        return True
+
+
+class _SourceView(nn.Module):
+    """``source_head(body(x))`` of a network, for recording LwF's targets."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x):
+        return self.network.source_head(self.network.body(x))
+
+
+def _width(network):
+    head = network.head
+    if isinstance(head, nn.Linear):
+        return head.in_features
+    return network.head_in_features  # pragma: no cover
+
+
+def _out_features(module):
+    from ._network import head_out_features
+
+    return head_out_features(module)
+
+
+ULMFIT_DECAY = 2.6
