@@ -57,7 +57,9 @@ def true_mapping_str(swap_movie=True):
 @pytest.mark.parametrize("scoring", ["likelihood", "structure", "fgw"])
 def test_every_scorer_recovers_the_renamed_world(scoring):
     Xs, Xt, y = renamed_pair()
-    search = PredicateMappingSearch(scoring=scoring, max_path_length=2)
+    search = PredicateMappingSearch(
+        scoring=scoring, max_path_length=2, max_candidates=1000
+    )
     search.fit(Xs, y, Xt, y if scoring == "likelihood" else None)
     assert search.mapping_str_ == true_mapping_str()
     assert search.exhaustive_

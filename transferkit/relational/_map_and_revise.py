@@ -27,7 +27,9 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
 
-def revise_logistic(Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=2000):
+def revise_logistic(
+    Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=1000, tol=1e-6
+):
     """Logistic regression pulled toward ``w0`` on the first ``n_prior`` columns.
 
     Minimises ``sum_i logloss(y_i, b + z_i . w) + prior_strength / 2 *
@@ -64,7 +66,7 @@ def revise_logistic(Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=200
         x_new = np.sign(u) * np.maximum(np.abs(u) - step * l1, 0.0)
         t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
         v = x_new + ((t - 1) / t_new) * (x_new - x)
-        if np.max(np.abs(x_new - x)) < 1e-8:
+        if np.max(np.abs(x_new - x)) < tol:
             x = x_new
             break
         x, t = x_new, t_new
@@ -118,8 +120,8 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
     revise : bool, default=True
         Whether to revise on ``yt``.
     alpha : "auto" or float, default="auto"
-        L1 strength on the target-only paths; ``"auto"`` takes half of the
-        smallest value at which none would enter.
+        L1 strength on the target-only paths; ``"auto"`` takes a tenth of
+        the smallest value at which none would enter.
     prior_strength : float, default=1.0
         Pull toward the translated weights (an L2 penalty around them).
     transfer : {"auto", "always"}, default="auto"
@@ -351,7 +353,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
         if sd < 1e-12:
             p = np.full(len(y), y.mean())
         lam_max = np.max(np.abs(Z[:, n_prior:].T @ (y - p)))
-        return 0.5 * float(lam_max)
+        return 0.1 * float(lam_max)
 
     def _revise(self, Z, y, translated, n_prior):
         alpha = self._alpha(Z, y, translated, n_prior)

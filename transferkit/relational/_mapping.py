@@ -67,7 +67,7 @@ def _target_options(Ds, ts, Dt, tt):
 
 
 def enumerate_mappings(
-    Ds, ts, Dt, tt, order=None, max_candidates=1000, prior=None, allow_swap=True
+    Ds, ts, Dt, tt, order=None, max_candidates=300, prior=None, allow_swap=True
 ):
     """Type-consistent mappings of ``Ds``'s vocabulary onto ``Dt``'s.
 
@@ -335,7 +335,7 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
     ----------
     scoring : str or tuple of str, default=("likelihood", "structure", "fgw")
         Scorers to use.
-    max_candidates : int, default=1000
+    max_candidates : int, default=300
         Beam width of the enumeration: at most this many candidates are
         scored (exhaustive when the type-consistent mappings are fewer).
     source_estimator : RelationalPathClassifier, default=None
@@ -395,7 +395,7 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
     def __init__(
         self,
         scoring=("likelihood", "structure", "fgw"),
-        max_candidates=1000,
+        max_candidates=300,
         source_estimator=None,
         max_path_length=3,
         fgw_alpha=0.5,
@@ -493,7 +493,7 @@ def search_mappings(
     Xt,
     yt,
     scoring=("likelihood", "structure", "fgw"),
-    max_candidates=1000,
+    max_candidates=300,
     source_estimator=None,
     max_path_length=3,
     fgw_alpha=0.5,
