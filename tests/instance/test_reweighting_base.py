@@ -16,9 +16,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from transferkit.datasets import make_domain_shift
+from transferkit.exceptions import LowEffectiveSampleSizeWarning, NoTargetDataWarning
 from transferkit.instance import (
     KLIEP,
     KMM,
+    LOW_ESS_FRACTION,
     RULSIF,
     ULSIF,
     DiscriminativeReweighting,
@@ -198,3 +200,43 @@ def test_effective_sample_size():
 @parametrize_with_checks([KMM(Ridge())])
 def test_regressor_variant_passes_sklearn_checks(estimator, check):
     check(estimator)
+
+
+# --- effective sample size and its warning ---------------------------------
+
+_REWEIGHTERS = ["KMM", "KLIEP", "ULSIF", "RULSIF", "DiscriminativeReweighting"]
+
+
+def _reweighter(name):
+    import transferkit.instance as instance
+
+    return getattr(instance, name)(random_state=0)
+
+
+@pytest.mark.parametrize("name", _REWEIGHTERS)
+def test_effective_sample_size_is_exposed(name):
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(200, 2)
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.randn(150, 2) * 0.9 + 0.2  # a mild shift
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LowEffectiveSampleSizeWarning)
+        model = _reweighter(name).fit(Xs, ys, Xt)
+    assert model.effective_sample_size_ == pytest.approx(
+        effective_sample_size(model.weights_)
+    )
+    assert LOW_ESS_FRACTION * 200 <= model.effective_sample_size_ <= 200
+    with pytest.warns(NoTargetDataWarning):
+        assert _reweighter(name).fit(Xs, ys).effective_sample_size_ == 200
+
+
+@pytest.mark.parametrize("name", _REWEIGHTERS)
+def test_weights_on_few_samples_warn(name):
+    # a narrow target at the edge of the source: few source points matter
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(400, 2)
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.randn(200, 2) * 0.2 + 2.0
+    with pytest.warns(LowEffectiveSampleSizeWarning, match="effective sample size"):
+        model = _reweighter(name).fit(Xs, ys, Xt)
+    assert model.effective_sample_size_ < LOW_ESS_FRACTION * 400

@@ -8,7 +8,7 @@ boosting methods (:class:`TrAdaBoostClassifier`, :class:`TrAdaBoostRegressor`,
 :class:`TwoStageTrAdaBoostRegressor`) also use a few labelled target samples.
 """
 
-from ._base import effective_sample_size
+from ._base import LOW_ESS_FRACTION, effective_sample_size
 from ._discriminative import DiscriminativeReweighting
 from ._kliep import KLIEP
 from ._kmm import KMM
@@ -27,4 +27,5 @@ __all__ = [
     "TrAdaBoostRegressor",
     "TwoStageTrAdaBoostRegressor",
     "effective_sample_size",
+    "LOW_ESS_FRACTION",
 ]

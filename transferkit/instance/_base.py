@@ -8,6 +8,7 @@ Subclasses only implement ``_learn_weights``.
 
 from __future__ import annotations
 
+import warnings
 from copy import deepcopy
 
 import numpy as np
@@ -17,16 +18,23 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..base import TransferMixin
+from ..base import TransferMixin, _caller_stacklevel
+from ..exceptions import LowEffectiveSampleSizeWarning
 from ..utils.kernels import median_heuristic_gamma
 from ..utils.validation import check_sample_weight_support
 
 __all__ = [
     "BaseReweighting",
     "DensityRatioMixin",
+    "LOW_ESS_FRACTION",
     "effective_sample_size",
     "gamma_candidates",
 ]
+
+#: A reweighter warns (:class:`~transferkit.exceptions.LowEffectiveSampleSizeWarning`)
+#: when its weights' effective sample size is below this fraction of the
+#: number of source samples.
+LOW_ESS_FRACTION = 0.1
 
 
 def effective_sample_size(weights):
@@ -81,6 +89,12 @@ class BaseReweighting(TransferMixin, MetaEstimatorMixin, BaseEstimator):
 
     Under no shift (``Xt=None``) the target is the source and every weight
     is 1 (the true density ratio), so the fit equals the unweighted fit.
+
+    Every reweighter sets ``effective_sample_size_``, Kish's
+    ``(sum w)^2 / sum w^2`` of its weights, and warns
+    (:class:`~transferkit.exceptions.LowEffectiveSampleSizeWarning`) when it
+    is below ``LOW_ESS_FRACTION`` (0.1) times the number of source samples:
+    the weighted fit then rests on few samples.
     """
 
     _default_estimator = LogisticRegression
@@ -151,6 +165,18 @@ class BaseReweighting(TransferMixin, MetaEstimatorMixin, BaseEstimator):
                 "width. Try a wider kernel (smaller gamma)."
             )
         self.weights_ = weights
+        self.effective_sample_size_ = effective_sample_size(weights)
+        n_source = weights.shape[0]
+        if self.effective_sample_size_ < LOW_ESS_FRACTION * n_source:
+            warnings.warn(
+                f"{type(self).__name__}'s weights concentrate on few source "
+                f"samples: effective sample size {self.effective_sample_size_:.1f}"
+                f" of {n_source} (below {LOW_ESS_FRACTION:.0%}). The weighted fit "
+                "may transfer negatively; check the kernel width (and B for "
+                "KMM), or compare with the unweighted fit.",
+                LowEffectiveSampleSizeWarning,
+                stacklevel=_caller_stacklevel(),
+            )
         return data
 
     def fit_weights(self, X, Xt=None):

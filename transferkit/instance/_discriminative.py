@@ -61,6 +61,10 @@ class DiscriminativeReweighting(DensityRatioMixin, BaseReweighting):
     ----------
     weights_ : ndarray of shape (n_source,)
         Normalised weights of the source samples (mean 1).
+    effective_sample_size_ : float
+        Kish's effective sample size of ``weights_``; below
+        ``LOW_ESS_FRACTION`` (0.1) of the source size a
+        ``LowEffectiveSampleSizeWarning`` is emitted.
     estimator_ : estimator object
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)

@@ -162,6 +162,10 @@ class KLIEP(DensityRatioMixin, BaseReweighting):
     ----------
     weights_ : ndarray of shape (n_source,)
         ``w`` at the source samples; their mean is 1.
+    effective_sample_size_ : float
+        Kish's effective sample size of ``weights_``; below
+        ``LOW_ESS_FRACTION`` (0.1) of the source size a
+        ``LowEffectiveSampleSizeWarning`` is emitted.
     estimator_ : estimator object
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)

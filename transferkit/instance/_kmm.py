@@ -158,6 +158,10 @@ class KMM(BaseReweighting):
     ----------
     weights_ : ndarray of shape (n_source,)
         The weights ``beta`` of the source samples.
+    effective_sample_size_ : float
+        Kish's effective sample size of ``weights_``; below
+        ``LOW_ESS_FRACTION`` (0.1) of the source size a
+        ``LowEffectiveSampleSizeWarning`` is emitted.
     estimator_ : estimator object
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)

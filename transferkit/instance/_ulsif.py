@@ -153,6 +153,10 @@ class ULSIF(DensityRatioMixin, BaseReweighting):
     ----------
     weights_ : ndarray of shape (n_source,)
         ``w`` at the source samples (0 where the clipped model is 0).
+    effective_sample_size_ : float
+        Kish's effective sample size of ``weights_``; below
+        ``LOW_ESS_FRACTION`` (0.1) of the source size a
+        ``LowEffectiveSampleSizeWarning`` is emitted.
     estimator_ : estimator object
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)
@@ -313,6 +317,10 @@ class RULSIF(ULSIF):
     ----------
     weights_ : ndarray of shape (n_source,)
         The relative ratio ``w_alpha`` at the source samples.
+    effective_sample_size_ : float
+        Kish's effective sample size of ``weights_``; below
+        ``LOW_ESS_FRACTION`` (0.1) of the source size a
+        ``LowEffectiveSampleSizeWarning`` is emitted.
     estimator_ : estimator object
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)
