@@ -482,3 +482,14 @@ def test_grid_search_over_alpha():
     )
     clf_search.fit(*classification_data(m=30)[2:])
     assert set(clf_search.best_params_) == {"alpha", "estimator__C"}
+
+
+def test_inputs_untouched_and_deterministic(case):
+    cls, estimator, (Xs, ys, Xt, yt) = case
+    arrays = [a.copy() for a in (Xs, ys, Xt, yt)]
+    a = cls(estimator=estimator).fit(Xs, ys, Xt, yt)
+    b = cls(estimator=estimator).fit(Xs, ys, Xt, yt)
+    for before, after in zip(arrays, (Xs, ys, Xt, yt)):
+        np.testing.assert_array_equal(before, after)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.intercept_, b.intercept_)

@@ -491,6 +491,11 @@ class RegularTransferClassifier(ClassifierMixin, _RegularTransferBase):
     score wins, ties to the earlier candidate; then the winner is refitted on
     all of the target. Fewer than two target samples: "source only".
 
+    The cost is one L-BFGS run per candidate and fold (15 candidates by
+    default). ``fit`` limits BLAS to one thread while it runs
+    (``threadpoolctl``, restored on exit, as scikit-learn's KMeans does):
+    threads only add overhead to these many small problems.
+
     ``Xt=None`` (the "no shift" rule) makes the target the source itself.
 
     References
