@@ -90,6 +90,10 @@ def _spectral_norm_sq(A, n_iter=100):
     return 1.01 * lam  # margin for the iteration's underestimate
 
 
+#: Fractions of the L1 entry value tried by ``alpha="auto"``.
+_ALPHA_FACTORS = (0.01, 0.1, 0.5)
+
+
 class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
     """Learn a relational model in the source, map it, revise it in the target.
 
@@ -108,7 +112,8 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
     5. Guard (``transfer="auto"``, with ``yt``): the revised transfer model and
        a target-only model are compared on held-out target atoms (two
        grouped folds when ``Xt`` has groups, else two stratified folds); the
-       better one by AUC-ROC is refitted on all of ``yt``.
+       transfer model is kept only when its AUC-ROC is strictly higher, and
+       the winner is refitted on all of ``yt``.
 
     Parameters
     ----------
@@ -120,8 +125,9 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
     revise : bool, default=True
         Whether to revise on ``yt``.
     alpha : "auto" or float, default="auto"
-        L1 strength on the target-only paths; ``"auto"`` takes a tenth of
-        the smallest value at which none would enter.
+        L1 strength on the target-only paths; ``"auto"`` chooses 0.01, 0.1 or
+        0.5 times the smallest value at which none would enter, by the
+        guard's held-out AUC-ROC (0.1 when there are too few labels).
     prior_strength : float, default=1.0
         Pull toward the translated weights (an L2 penalty around them).
     transfer : {"auto", "always"}, default="auto"
@@ -147,6 +153,9 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
     transfer_report_ : dict
         Held-out AUC of the transferred and target-only models and which was
         chosen, with the reason.
+    alpha_factor_ : float
+        With ``alpha="auto"`` and target labels: the fraction of the L1
+        entry value used.
     mapping_seconds_, learning_seconds_ : float
         Time of the mapping search, and of everything else in ``fit``.
     classes_ : ndarray of shape (2,)
@@ -297,12 +306,13 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
             Z = table_t.standardized(trans_keys + new_keys)
             groups = getattr(Xt, "groups", None)
             report = self._guard(Z, yt01, translated, len(trans_keys), groups)
+            keys = trans_keys + new_keys
             if report["chosen"] == "transfer":
-                w, b = self._revise(Z, yt01, translated, len(trans_keys))
-                keys, coef = trans_keys + new_keys, w
+                coef, b = self._revise(Z, yt01, translated, len(trans_keys))
             else:
-                w, b = self._target_only(Z[:, len(trans_keys) :], yt01)
-                keys, coef = new_keys, w
+                coef, b = self._target_only(Z, yt01)
+            if self.alpha == "auto":
+                report["alpha_factor"] = self.alpha_factor_
         keep = np.abs(np.asarray(coef)) > 0
         self.keys_ = [k for k, m in zip(keys, keep) if m]
         self.coef_ = np.asarray(coef, dtype=float)[keep]
@@ -342,21 +352,24 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
         self.mapping_search_ = result
         return result["mapping_"]
 
-    def _alpha(self, Z, y, translated, n_prior):
-        if self.alpha != "auto":
-            return float(self.alpha)
+    def _lambda_max(self, Z, y, translated, n_prior):
+        """Smallest L1 strength at which no target-only path enters."""
         if Z.shape[1] == n_prior:
             return 0.0
         z0 = translated.intercept + Z[:, :n_prior] @ translated.coef
-        sd = z0.std()
-        p = _sigmoid(z0 - z0.mean() + np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3)))
-        if sd < 1e-12:
+        base = np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3))
+        if z0.std() < 1e-12:
             p = np.full(len(y), y.mean())
-        lam_max = np.max(np.abs(Z[:, n_prior:].T @ (y - p)))
-        return 0.1 * float(lam_max)
+        else:
+            p = _sigmoid(z0 - z0.mean() + base)
+        return float(np.max(np.abs(Z[:, n_prior:].T @ (y - p))))
 
-    def _revise(self, Z, y, translated, n_prior):
-        alpha = self._alpha(Z, y, translated, n_prior)
+    def _revise(self, Z, y, translated, n_prior, factor=None):
+        if self.alpha == "auto":
+            factor = self.alpha_factor_ if factor is None else factor
+            alpha = factor * self._lambda_max(Z, y, translated, n_prior)
+        else:
+            alpha = float(self.alpha)
         return revise_logistic(
             Z, y, translated.coef, n_prior, self.prior_strength, alpha
         )
@@ -368,41 +381,52 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
         from sklearn.metrics import roc_auc_score
         from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-        if self.transfer == "always":
-            return {"chosen": "transfer", "reason": "transfer='always'"}
+        self.alpha_factor_ = _ALPHA_FACTORS[1]
         if groups is not None and np.unique(groups).size >= 2:
-            splits = GroupKFold(n_splits=2).split(Z, y, groups)
+            splits = list(GroupKFold(n_splits=2).split(Z, y, groups))
         elif np.bincount(y, minlength=2).min() >= 2:
-            splits = StratifiedKFold(
-                n_splits=2, shuffle=True, random_state=self._seed()
-            ).split(Z, y)
+            splits = list(
+                StratifiedKFold(
+                    n_splits=2, shuffle=True, random_state=self._seed()
+                ).split(Z, y)
+            )
         else:
+            splits = []
+        splits = [
+            (tr, te)
+            for tr, te in splits
+            if np.unique(y[tr]).size == 2 and np.unique(y[te]).size == 2
+        ]
+        if not splits:
             return {
                 "chosen": "transfer",
                 "reason": "too few labelled target atoms to compare on held-out data",
             }
-        auc_t, auc_o = [], []
+        factors = _ALPHA_FACTORS if self.alpha == "auto" else (None,)
+        auc_t = {f: [] for f in factors}
+        auc_o = []
         for tr, te in splits:
-            if np.unique(y[tr]).size < 2 or np.unique(y[te]).size < 2:
-                continue
-            w, b = self._revise(Z[tr], y[tr], translated, n_prior)
-            auc_t.append(roc_auc_score(y[te], Z[te] @ w + b))
-            w, b = self._target_only(Z[tr][:, n_prior:], y[tr])
-            auc_o.append(roc_auc_score(y[te], Z[te][:, n_prior:] @ w + b))
-        if not auc_t:
-            return {
-                "chosen": "transfer",
-                "reason": "no held-out split has both classes",
-            }
-        t, o = float(np.mean(auc_t)), float(np.mean(auc_o))
-        chosen = "transfer" if t >= o else "target_only"
+            for f in factors:
+                w, b = self._revise(Z[tr], y[tr], translated, n_prior, f)
+                auc_t[f].append(roc_auc_score(y[te], Z[te] @ w + b))
+            w, b = self._target_only(Z[tr], y[tr])
+            auc_o.append(roc_auc_score(y[te], Z[te] @ w + b))
+        best = max(factors, key=lambda f: (np.mean(auc_t[f]), f is not None and -f))
+        if best is not None:
+            self.alpha_factor_ = best
+        t, o = float(np.mean(auc_t[best])), float(np.mean(auc_o))
+        if self.transfer == "always":
+            chosen, why = "transfer", "transfer='always'; "
+        else:
+            chosen = "transfer" if t > o else "target_only"
+            why = ""
         return {
             "chosen": chosen,
             "transfer_auc": t,
             "target_only_auc": o,
             "reason": (
-                f"held-out AUC-ROC: transfer {t:.3f}, target-only {o:.3f} "
-                f"({len(auc_t)} split(s))"
+                f"{why}held-out AUC-ROC: transfer {t:.3f}, target-only {o:.3f} "
+                f"({len(splits)} split(s)); transfer must be strictly better"
             ),
         }
 
