@@ -129,3 +129,9 @@ def test_numeric_array_input_is_precomputed_features():
     X, yq = film_queries(n_groups=1)
     with pytest.raises(TypeError, match="fitted on a numeric array"):
         clf.predict(X)
+
+
+def test_verbose_shows_a_progress_bar(capsys):
+    X, y = film_queries(n_groups=1)
+    RelationalPathClassifier(max_path_length=2, verbose=True).fit(X, y)
+    assert "relation paths" in capsys.readouterr().err
