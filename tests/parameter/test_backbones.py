@@ -305,6 +305,7 @@ def test_images_benchmark_slice_frozen_beats_pixels(data_home):
     from transferkit.benchmarks import get_benchmark
 
     bench = get_benchmark("images")
+    threads = torch.get_num_threads()
     (table,) = bench(
         data_home=data_home,
         repeats=1,
@@ -325,3 +326,4 @@ def test_images_benchmark_slice_frozen_beats_pixels(data_home):
 
     assert accuracy("frozen efficientnet_lite0 + LR") > accuracy("LR on 32x32 pixels")
     assert "ImageNet" in table.notes and table.columns == ["k = 2", "seconds"]
+    assert torch.get_num_threads() == threads  # pinned to 1 during the run only

@@ -7,6 +7,7 @@ images``. Needs ``pip install "transferkit[vision]"``.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -150,6 +151,22 @@ def _fit_small_cnn(X, y, X_test, seed, epochs=30, batch_size=16, lr=3e-3):
     return classes[predicted.numpy()]
 
 
+@contextmanager
+def _torch_threads(n):
+    """Set torch's intra-op threads to ``n`` for the block, then restore them."""
+    import torch
+
+    if n is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _cell(values):
     values = 100 * np.asarray(values)
     return f"{values.mean():.1f} ± {values.std():.1f}"
@@ -167,6 +184,7 @@ def images_benchmark(
     backbones=("efficientnet_lite0", "efficientnet_lite2"),
     max_val_per_class=None,
     cnn_epochs=30,
+    torch_threads=1,
 ):
     """Ants vs bees from k photos per class (hymenoptera), accuracy %.
 
@@ -197,6 +215,11 @@ def images_benchmark(
         checks); all 153 when None.
     cnn_epochs : int, default=30
         Training epochs of the small CNN.
+    torch_threads : int or None, default=1
+        torch's intra-op threads while the benchmark runs, restored after
+        (None: leave them). On a loaded 2-core machine two threads trained
+        the CNN 6.7x slower than one (25 s against 3.7 s for 5 epochs of
+        80 photos).
 
     Returns
     -------
@@ -204,6 +227,21 @@ def images_benchmark(
         One table: accuracy mean ± std over the draws per k, and the seconds
         each row took in all (encoding included).
     """
+    with _torch_threads(torch_threads):
+        return _images_tables(
+            data_home,
+            repeats,
+            shots,
+            backbones,
+            max_val_per_class,
+            cnn_epochs,
+            torch_threads,
+        )
+
+
+def _images_tables(
+    data_home, repeats, shots, backbones, max_val_per_class, cnn_epochs, threads
+):
     from ..parameter._image_folder import ImageFolder
     from ..parameter.backbones import get_backbone
 
@@ -299,7 +337,7 @@ def images_benchmark(
             f"(16/32/64), {cnn_epochs} epochs of Adam (lr 3e-3, batch 16), random "
             "flips. Seconds: the whole row, all draws, feature extraction "
             "included (each photo encoded once, cached). Encoding speed (images/s, "
-            "this run, torch's default threads): "
+            f"this run, torch threads: {threads or 'default'}): "
             + ", ".join(f"{n} {r:.1f}" for n, r in rates)
             + ". The photos come from ImageNet, so part of a backbone's score may "
             "be overlap with its pretraining data (ImageNet-1k also has the "
