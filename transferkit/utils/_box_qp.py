@@ -391,6 +391,20 @@ RIDGE = 1e-10
 # rounding error is about 1e-7 of the largest entry).
 RIDGE_SINGLE = 1e-6
 
+# Largest ridge the double-precision stage grows to when it stalls. On a
+# numerically rank-deficient ``Q`` (a 1-D RBF kernel: its eigenvalues fall
+# below 1e-10 of the largest after about ten) the block solutions with a
+# ridge of 1e-10 are ill-conditioned, and the sets cycle on coordinates whose
+# sign is decided by rounding; a larger ridge makes the face solution stable
+# (the minimum-norm-like one). The duality gap of the *unperturbed* problem
+# still certifies the result: a ridge ``r`` moves the objective by at most
+# ``r / 2 * ||x||^2``.
+RIDGE_MAX = 1e-6
+
+# Relative tolerance (to max |c|) on the multipliers of the bound coordinates
+# in the active-set method (see ``_active_set_dense``).
+ENTER_TOL = 1e-8
+
 
 def _regularised_cholesky(block, ridge):
     """Cholesky factor of ``block + ridge * I``, the ridge grown if needed."""
@@ -425,6 +439,12 @@ def _active_set_dense(
     precision iteration with no violation ends it. The result is therefore
     the double-precision solution of the final face, as before.
 
+    When the double-precision stage stalls (more than three iterations
+    without fewer violations, the cycling of near-singular blocks) it
+    switches to Kim & Park's backup rule, one exchange per iteration; after
+    fifteen the ridge grows a hundredfold, up to ``RIDGE_MAX``, before the
+    method gives up.
+
     Returns ``(x, Q @ x, n_iter)``, or ``(None, None, n_iter)`` when it
     stops without convergence (a singular block, no progress, ``max_iter``
     reached); the caller then uses the gradient-projection solver.
@@ -438,6 +458,14 @@ def _active_set_dense(
     Q_single = Q.astype(np.float32)
     best_violations = np.inf
     stalled = 0
+    ridge = RIDGE
+    # A bound coordinate enters only when its multiplier has the wrong sign
+    # by more than rounding can explain: on a rank-deficient Q, hundreds of
+    # coordinates have multipliers of 1e-12 relative, and letting them in
+    # makes the sets cycle. Leaving them out costs at most
+    # ENTER_TOL * max|c| * upper each in the duality gap, which certifies
+    # the result.
+    enter_tol = ENTER_TOL * max(float(np.max(np.abs(c), initial=0.0)), 1e-300)
     for n_iter in range(1, max_iter + 1):
         single = dtype == np.float32
         M = Q_single if single else Q
@@ -456,7 +484,7 @@ def _active_set_dense(
             if at_upper.size:
                 rhs = rhs - upper * M[np.ix_(free, at_upper)].sum(axis=1)
             factor = _regularised_cholesky(
-                M[np.ix_(free, free)], (RIDGE_SINGLE if single else RIDGE) * scale
+                M[np.ix_(free, free)], (RIDGE_SINGLE if single else ridge) * scale
             )
             if factor is None:
                 if single:
@@ -485,8 +513,8 @@ def _active_set_dense(
         reduced = Qx - c + mu
         below = free[z < 0.0]
         above = free[z > upper]
-        enter_low = np.flatnonzero((state == 0) & (reduced < 0.0))
-        enter_high = np.flatnonzero((state == 2) & (reduced > 0.0))
+        enter_low = np.flatnonzero((state == 0) & (reduced < -enter_tol))
+        enter_high = np.flatnonzero((state == 2) & (reduced > enter_tol))
         n_violations = below.size + above.size + enter_low.size + enter_high.size
         if n_violations == 0:
             if dtype == np.float32:
@@ -504,8 +532,22 @@ def _active_set_dense(
             stalled = 0
         else:
             stalled += 1
-            if stalled >= 5:
-                return None, None, n_iter
+        if stalled > 3 and dtype == np.float64:
+            # Kim & Park's backup rule: when full exchanges no longer reduce
+            # the violations, exchange only the violating coordinate of
+            # largest index (finite termination for a positive definite
+            # block, which the ridge ensures); after a long stall the ridge
+            # grows too.
+            if stalled >= 15:
+                if ridge * 100.0 > RIDGE_MAX * (1 + 1e-9):
+                    return None, None, n_iter
+                ridge *= 100.0
+                stalled, best_violations = 0, np.inf
+            last = max(
+                int(v[-1]) for v in (below, above, enter_low, enter_high) if v.size
+            )
+            state[last] = 1 if state[last] != 1 else (0 if last in below else 2)
+            continue
         max_enter = max(min_enter, free.size // 4)
         if enter_low.size > max_enter:
             order = np.argsort(reduced[enter_low], kind="stable")
@@ -536,7 +578,7 @@ def solve_box_slab_qp(
     working_set_size=300,
     max_cg=50,
     n_projected_steps=1,
-    max_active_set_iter=50,
+    max_active_set_iter=100,
 ):
     """Minimise ``0.5 x'Qx - c'x`` over the box-slab set.
 
@@ -583,7 +625,7 @@ def solve_box_slab_qp(
         round.
     max_cg, n_projected_steps : int
         Passed to the inner solver.
-    max_active_set_iter : int, default=50
+    max_active_set_iter : int, default=100
         Most iterations of the active-set method (dense ``Q`` only); they
         count toward ``max_iter``.
 
