@@ -153,3 +153,48 @@ def test_hymenoptera_counts_and_odd_files(data_home):
         assert im.format == "JPEG"
     assert open_rgb(names["imageNotFound.gif"]).mode == "RGB"
     assert "formica.jpeg" in names
+
+
+class _RecordingBackbone:
+    """Stands in for a backbone: records what the reader hands over."""
+
+    feature_dim = 2
+
+    def __init__(self):
+        self.calls = []
+
+    def prepare(self, paths, train=False, generator=None):
+        self.calls.append((list(paths), train, generator))
+        return len(paths)
+
+    def encode(self, paths, batch_size=32, cache=True):
+        self.calls.append((list(paths), batch_size, cache))
+        return np.zeros((len(paths), self.feature_dim), np.float32)
+
+
+def test_batches_and_features_hand_the_paths_to_the_backbone(folder):
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = ImageFolder(folder)
+    body = _RecordingBackbone()
+    out = list(data.batches(body, batch_size=3))
+    assert [n for n, _ in out] == [3, 3, 1]
+    assert np.concatenate([t for _, t in out]).tolist() == data.targets.tolist()
+    assert [p for call in body.calls for p in call[0]] == data.paths
+    body.calls.clear()
+    gen = torch.Generator().manual_seed(0)
+    shuffled = list(data.batches(body, batch_size=4, train=True, generator=gen))
+    seen = [p for call in body.calls for p in call[0]]
+    assert sorted(seen) == sorted(data.paths) and seen != data.paths
+    assert all(call[1] is True and call[2] is gen for call in body.calls)
+    labels = np.concatenate([t for _, t in shuffled])
+    assert labels.tolist() == [dict(zip(data.paths, data.targets))[p] for p in seen]
+    with pytest.raises(ValueError, match="generator"):
+        next(data.batches(body, train=True))
+    body.calls.clear()
+    X = data.features(body, indices=[1, 0])
+    assert X.shape == (2, 2) and body.calls == [
+        ([data.paths[1], data.paths[0]], 32, True)
+    ]

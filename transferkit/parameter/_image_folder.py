@@ -144,7 +144,7 @@ class ImageFolder:
     ...     os.makedirs(os.path.join(root, name))
     ...     Image.new("RGB", (40, 30), colour).save(os.path.join(root, name, "1.jpg"))
     >>> folder = ImageFolder(root)
-    >>> folder.classes, list(folder.targets), len(folder)
+    >>> folder.classes, folder.targets.tolist(), len(folder)
     (['ants', 'bees'], ['ants', 'bees'], 2)
     """
 
