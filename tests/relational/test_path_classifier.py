@@ -135,3 +135,25 @@ def test_verbose_shows_a_progress_bar(capsys):
     X, y = film_queries(n_groups=1)
     RelationalPathClassifier(max_path_length=2, verbose=True).fit(X, y)
     assert "relation paths" in capsys.readouterr().err
+
+
+def test_constant_indicators_for_a_small_second_type():
+    from transferkit.relational._paths import translate_key
+
+    facts = [("follows", (f"a{i}", f"a{(i + 1) % 6}")) for i in range(6)]
+    kinds = ["fan", "news"]
+    pos = [(f"a{i}", kinds[i % 3 == 0]) for i in range(6)]
+    neg = [(a, k) for a, _ in pos for k in kinds if (a, k) not in pos]
+    ds = RelationalDataset.from_facts(facts, queries=[("accounttype", p) for p in pos])
+    X = Queries(ds, "accounttype", pos + neg)
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))].astype(int)
+    clf = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    assert {"arg1=fan", "arg1=news"} <= set(clf.feature_names_)
+    col = clf.feature_names_.index("arg1=fan")
+    F, _ = compute_features(ds, "accounttype", X.ids, clf.feature_keys_)
+    np.testing.assert_array_equal(F[:, col], [n[1] == "fan" for n in X.names])
+    off = RelationalPathClassifier(max_path_length=2, max_constants=0).fit(X, y)
+    assert not any(n.startswith("arg1=") for n in off.feature_names_)
+    # constants never travel through a mapping
+    mapping = {"predicates": {"follows": ("interaction", (0, 1))}}
+    assert translate_key(("const", 1, "fan"), mapping) is None

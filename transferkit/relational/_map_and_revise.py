@@ -283,7 +283,11 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
             self.source_model_ = src
             model = model_from_classifier(src)
             keys_target = enumerate_feature_keys(
-                Xt.dataset, Xt.predicate, src.max_path_length, src.max_path_types * 50
+                Xt.dataset,
+                Xt.predicate,
+                src.max_path_length,
+                src.max_path_types * 50,
+                src.max_constants,
             )
             Ft, _ = featurize(Xt, keys_target, self.verbose, src.max_nnz)
             table_t = FeatureTable(keys_target, Ft)

@@ -516,7 +516,11 @@ def search_mappings(
         keys_s = src.feature_keys_
         Fs, _ = featurize(Xs, keys_s, verbose)
         keys_t = enumerate_feature_keys(
-            Dt, tt, src.max_path_length, src.max_path_types * 50
+            Dt,
+            tt,
+            src.max_path_length,
+            src.max_path_types * 50,
+            src.max_constants,
         )
         Ft, _ = featurize(Xt, keys_t, verbose)
         table_s, table_t = FeatureTable(keys_s, Fs), FeatureTable(keys_t, Ft)

@@ -67,6 +67,10 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
         ``ValueError`` that gives the count.
     max_nnz : int, default=50_000_000
         Cap on the nonzeros of one sparse path product (memory guard).
+    max_constants : int, default=200
+        When the target's two arguments have different types, the smaller
+        type, if it has at most this many entities, gets one indicator
+        feature per constant (0 turns them off).
     verbose : bool, default=False
         Show a tqdm bar over path types.
 
@@ -119,6 +123,7 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
         "estimator": [None, HasMethods(["fit", "predict_proba"])],
         "max_path_types": [Interval(Integral, 1, None, closed="left")],
         "max_nnz": [Interval(Integral, 1, None, closed="left")],
+        "max_constants": [Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
     }
 
@@ -128,19 +133,25 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
         estimator=None,
         max_path_types=2000,
         max_nnz=50_000_000,
+        max_constants=200,
         verbose=False,
     ):
         self.max_path_length = max_path_length
         self.estimator = estimator
         self.max_path_types = max_path_types
         self.max_nnz = max_nnz
+        self.max_constants = max_constants
         self.verbose = verbose
 
     def _features(self, X, reset):
         if isinstance(X, Queries):
             if reset:
                 self.feature_keys_ = enumerate_feature_keys(
-                    X.dataset, X.predicate, self.max_path_length, self.max_path_types
+                    X.dataset,
+                    X.predicate,
+                    self.max_path_length,
+                    self.max_path_types,
+                    self.max_constants,
                 )
                 self.feature_names_ = [key_name(k) for k in self.feature_keys_]
                 self.target_ = X.predicate

@@ -18,7 +18,12 @@ Feature keys (tuples, so that a mapping can translate them):
   predicate: the attribute itself; for a binary one: a degree);
 - ``("type", k)``: 1 when argument ``k`` is an entity of the slot's type (the
   published folds hold negatives whose argument has another type);
-- ``("same",)``: 1 when both arguments are the same entity.
+- ``("same",)``: 1 when both arguments are the same entity;
+- ``("const", k, name)``: 1 when argument ``k`` is the constant ``name``; only
+  for the smaller of two different argument types, when it has at most
+  ``max_constants`` entities (a prior per value: which account type, which
+  protein class). Constants are matched by name, so they carry over between
+  worlds of one domain, never through a mapping.
 """
 
 from __future__ import annotations
@@ -78,7 +83,9 @@ def enumerate_paths(dataset, target, max_path_length):
     return sorted(out, key=lambda p: (len(p), p))
 
 
-def enumerate_feature_keys(dataset, target, max_path_length=3, max_path_types=2000):
+def enumerate_feature_keys(
+    dataset, target, max_path_length=3, max_path_types=2000, max_constants=0
+):
     """Feature keys for ``target`` atoms over ``dataset`` (see module notes).
 
     Raises
@@ -99,6 +106,14 @@ def enumerate_feature_keys(dataset, target, max_path_length=3, max_path_types=20
                     keys.append(("attr", k, pred, i))
     if len(sig) == 2 and sig[0] == sig[1]:
         keys.append(("same",))
+    if len(sig) == 2 and sig[0] != sig[1]:
+        # the smaller argument type, when it is a handful of constants
+        # (Twitter's account types, Yeast's protein classes): one indicator
+        # per constant, a per-value prior that no mapping translates
+        k = int(dataset.n_entities(sig[1]) < dataset.n_entities(sig[0]))
+        if 0 < dataset.n_entities(sig[k]) <= max_constants:
+            names = sorted(dataset.entities[sig[k]])
+            keys += [("const", k, name) for name in names]
     paths = enumerate_paths(dataset, target, max_path_length)
     if len(paths) > max_path_types:
         raise ValueError(
@@ -158,6 +173,11 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
             F[rows, c] = np.log1p(counts[ids[rows, k]])
         elif kind == "path":
             path_cols[key[1]] = c
+        elif kind == "const":
+            _, k, name = key
+            e = dataset.entity_id(dataset.signature(target)[k], name)
+            if e >= 0:
+                F[:, c] = valid[:, k] & (ids[:, k] == e)
     if not path_cols:
         return F, stats
     rows = valid[:, 0] & valid[:, 1]
@@ -251,4 +271,6 @@ def key_name(key):
         return f"type{key[1]}"
     if kind == "x":
         return f"x{key[1]}"
+    if kind == "const":
+        return f"arg{key[1]}={key[2]}"
     return "same"
