@@ -192,9 +192,15 @@ def test_encode_runs_the_body_once_per_image(lite0, tmp_path):
         lite0.eval()
         lite0.encode(paths[:1])
         assert not lite0.training
+        lite0.train()
+        lite0.net._bn0.eval()  # mixed modes come back as they were
+        lite0.encode(paths[:1])
+        assert lite0.training and lite0.net._blocks[0].training
+        assert not lite0.net._bn0.training
     finally:
         counter.handle.remove()
         lite0.clear_cache()
+        lite0.eval()
     assert first.dtype == np.float32 and first.shape == (3, 1280)
     assert torch.is_grad_enabled()
 

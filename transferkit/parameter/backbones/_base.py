@@ -63,6 +63,8 @@ class Backbone(torch.nn.Module):
     def encode(self, inputs, batch_size=32, cache=True):
         """Features of frozen weights, in eval and inference mode.
 
+        The train/eval mode of every submodule is restored after.
+
         Parameters
         ----------
         inputs : sequence
@@ -115,9 +117,13 @@ class Backbone(torch.nn.Module):
         return out
 
     def _run_frozen(self, items, batch_size):
-        """Forward ``items`` in eval + inference mode; restore the mode after."""
+        """Forward ``items`` in eval + inference mode; restore the modes after.
+
+        Each submodule gets its own mode back (a body trained with frozen
+        batch-norm layers keeps them in eval).
+        """
         rows = np.empty((len(items), self.feature_dim), dtype=np.float32)
-        was_training = self.training
+        modes = [(module, module.training) for module in self.modules()]
         self.eval()
         try:
             with torch.inference_mode():
@@ -128,7 +134,8 @@ class Backbone(torch.nn.Module):
                         features.detach().to(torch.float32).cpu().numpy()
                     )
         finally:
-            self.train(was_training)
+            for module, training in modes:
+                module.training = training
         return rows
 
     def clear_cache(self):
