@@ -35,7 +35,8 @@ def revise_logistic(
     Minimises ``sum_i logloss(y_i, b + z_i . w) + prior_strength / 2 *
     ||w[:n_prior] - w0||^2 + prior_strength / 2 * ||w[n_prior:]||^2 +
     alpha * ||w[n_prior:]||_1`` by accelerated proximal gradient (FISTA,
-    Beck & Teboulle 2009); the intercept ``b`` is free.
+    Beck & Teboulle 2009, with the adaptive restart of O'Donoghue & Candès
+    2015); the intercept ``b`` is free.
 
     Returns
     -------
@@ -64,11 +65,13 @@ def revise_logistic(
     for _ in range(n_iter):
         u = v - step * grad(v)
         x_new = np.sign(u) * np.maximum(np.abs(u) - step * l1, 0.0)
-        t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
-        v = x_new + ((t - 1) / t_new) * (x_new - x)
         if np.max(np.abs(x_new - x)) < tol:
             x = x_new
             break
+        if np.dot(v - x_new, x_new - x) > 0:  # adaptive restart
+            t = 1.0
+        t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
+        v = x_new + ((t - 1) / t_new) * (x_new - x)
         x, t = x_new, t_new
     return x[:d], float(x[d])
 
