@@ -7,8 +7,10 @@ Four families (Pan & Yang, TKDE 2010) behind one estimator contract,
 - :mod:`transferkit.instance`: instance reweighting (KMM, KLIEP, uLSIF,
   TrAdaBoost, ...);
 - :mod:`transferkit.feature`: feature mapping (TCA, CORAL, SA, GFK, JDA, ...);
-- :mod:`transferkit.parameter`: parameter sharing (planned);
-- :mod:`transferkit.relational`: relational mapping (planned).
+- :mod:`transferkit.parameter`: parameter sharing (fine-tuning PyTorch modules,
+  regularised linear transfer, offline backbones);
+- :mod:`transferkit.relational`: relational mapping (path features, predicate
+  mapping search, map-and-revise, Gromov-Wasserstein structure transfer).
 
 Cross-cutting modules: :mod:`transferkit.pipeline`, :mod:`transferkit.metrics`,
 :mod:`transferkit.datasets`. Importing transferkit never imports torch, POT or

@@ -193,6 +193,13 @@ def build_parser():
     )
     bench.add_argument("--data-home", help="data folder (else TRANSFERKIT_DATA)")
     bench.add_argument("--save", help="also write the Markdown tables to this file")
+    bench.add_argument(
+        "--pair", help="relational: SRC:TGT[,SRC:TGT] (names or folders) or 'all'"
+    )
+
+    from ._cli_images import add_image_commands
+
+    add_image_commands(sub)
     return parser
 
 
@@ -232,10 +239,29 @@ def _main(argv=None):
             repeats=args.repeats,
             n_estimators=args.n_estimators,
             data_home=args.data_home,
+            pair=args.pair,
         )
         if args.save:
             with open(args.save, "w") as fh:
                 fh.write("\n\n".join(t.to_markdown() for t in tables) + "\n")
+        return 0
+    if args.command == "finetune-images":
+        from ._cli_images import run_finetune_images
+
+        run_finetune_images(
+            args.folder,
+            args.out,
+            backbone=args.backbone,
+            strategy=args.strategy,
+            epochs=args.epochs,
+            cv=args.cv,
+            random_state=args.random_state,
+        )
+        return 0
+    if args.command == "predict-images":
+        from ._cli_images import run_predict_images
+
+        run_predict_images(args.model, args.paths, as_csv=args.csv)
         return 0
     parser.print_help()
     return 2

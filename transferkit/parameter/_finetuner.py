@@ -67,6 +67,7 @@ class _BaseFineTuner(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [tuple, list],
         "blocks": [None, tuple, list, str],
+        "probe_C": [Interval(Real, 0, None, closed="neither")],
         "candidates": [None, tuple, list],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "device": "no_validation",
@@ -98,6 +99,7 @@ class _BaseFineTuner(BaseEstimator):
         n_iter_no_change=10,
         hidden_layer_sizes=(100,),
         blocks=None,
+        probe_C=1.0,
         candidates=None,
         cv=3,
         device="auto",
@@ -125,6 +127,7 @@ class _BaseFineTuner(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.hidden_layer_sizes = hidden_layer_sizes
         self.blocks = blocks
+        self.probe_C = probe_C
         self.candidates = candidates
         self.cv = cv
         self.device = device
@@ -555,8 +558,12 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         What is trained on the labelled target:
 
         - ``"linear_probe"``: the body is frozen; the head is a scikit-learn
-          ``LogisticRegression`` (L-BFGS, ``C=1``) fitted on the body's
-          features, computed once.
+          ``LogisticRegression`` (L-BFGS, ``C=probe_C``) fitted on the body's
+          features, computed once. When the source head predicts the same
+          classes (a source model trained here), the probe's prior is that
+          head instead of zero (:class:`RegularTransferClassifier` on the
+          features, ``alpha = 1 / probe_C``): a documented extension, which
+          keeps what the source head knows when a class has one label.
         - ``"full"``: every parameter, from a new randomly initialised head.
         - ``"lp_ft"`` (Kumar et al. 2022): the linear probe, then every
           parameter from that head.
@@ -628,6 +635,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         The default MLP's hidden layers (``module=None``).
     blocks : str or list of str, default=None
         ``strategy="surgical"``: names of the body's submodules to tune.
+    probe_C : float, default=1.0
+        Inverse regularisation strength ``C`` of the linear probe's logistic
+        regression (its ridge ``alpha`` is ``1 / probe_C`` for the regressor).
     candidates : list of str, default=None
         ``strategy="auto"``: a subset of ``("target_only", "linear_probe",
         "lp_ft", "source")``; the first is the guarded baseline.
@@ -756,7 +766,8 @@ class FineTunerRegressor(RegressorMixin, _BaseFineTuner):
 
     The regression twin of :class:`FineTuner`: the same parameters and paths,
     a one-output linear head, the squared error as the loss, and a ridge
-    regression (``alpha=1``) on the body's features as the linear probe.
+    regression (``alpha = 1 / probe_C``) on the body's features as the linear
+    probe.
     Targets are standardised inside each training phase (and the predictions
     mapped back), so the learning rate does not depend on their scale.
     ``strategy="auto"`` scores candidates by per-sample squared error, and the
@@ -767,8 +778,8 @@ class FineTunerRegressor(RegressorMixin, _BaseFineTuner):
     module, head, strategy, regularizer, reg_strength, alignment, \
 alignment_weight, pretrain, lr, lr_decay, epochs, batch_size, optimizer, \
 weight_decay, augment, validation_fraction, early_stopping, \
-n_iter_no_change, hidden_layer_sizes, blocks, candidates, cv, device, copy, \
-random_state, verbose
+n_iter_no_change, hidden_layer_sizes, blocks, probe_C, candidates, cv, device, \
+copy, random_state, verbose
         As in :class:`FineTuner` (the validation split is not stratified).
 
     Attributes

@@ -174,7 +174,7 @@ class FitContext:
         if source_head is not None and _out_features(source_head) == n_out:
             net.head = source_head.to(self.device)
         align = target if self.est.alignment is not None else None
-        self._train_full(net, source, targets, "source", align_with=align)
+        self._train_full(net, source, targets, "source", align, regularize=False)
         net.source_head = net.head
         self.source_space = space
         if self.task == "classification":
@@ -207,7 +207,9 @@ class FitContext:
             network = copy.deepcopy(network)
             _reset_parameters(network.body)
             network.head = nn.Linear(_width(network), n_out).to(self.device)
-            self._train_full(network, inputs, targets, "target_only", align_with)
+            self._train_full(
+                network, inputs, targets, "target_only", align_with, regularize=False
+            )
             return network
         if strategy == "linear_probe":
             self._linear_probe(network, inputs, targets, n_out)
@@ -262,7 +264,7 @@ class FitContext:
         else:
             from sklearn.linear_model import Ridge
 
-            probe = Ridge(alpha=1.0).fit(features, labels)
+            probe = Ridge(alpha=1.0 / self.est.probe_C).fit(features, labels)
             coef = probe.coef_.reshape(1, -1)
             intercept = np.atleast_1d(probe.intercept_)
         head = nn.Linear(features.shape[1], n_out)
@@ -280,9 +282,9 @@ class FitContext:
         When the source head predicts the same classes (the label spaces
         agree), the probe is the regularised linear transfer of Chelba & Acero
         on the body's features (:class:`RegularTransferClassifier` with a
-        Gaussian prior centred on the source head, ``alpha=1``, the strength
-        of the plain probe's ``C=1``); otherwise a plain L-BFGS logistic
-        regression with ``C=1``.
+        Gaussian prior centred on the source head, ``alpha = 1 / probe_C``,
+        the strength of the plain probe); otherwise a plain L-BFGS logistic
+        regression with ``C=probe_C``.
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -295,21 +297,25 @@ class FitContext:
             prior.intercept_ = head.bias.detach().cpu().double().numpy()
             prior.classes_ = np.arange(n_out)
             prior.n_features_in_ = features.shape[1]
-            probe = RegularTransferClassifier(estimator=prior, alpha=1.0)
+            probe = RegularTransferClassifier(
+                estimator=prior, alpha=1.0 / self.est.probe_C
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
                 return probe.fit(None, None, Xt=features, yt=labels)
-        probe = LogisticRegression(C=1.0, max_iter=1000)
+        probe = LogisticRegression(C=self.est.probe_C, max_iter=1000)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return probe.fit(features, labels)
 
     def _train_full(
-        self, network, inputs, targets, phase, align_with=None, groups=None
+        self, network, inputs, targets, phase, align_with=None, regularize=True
     ):
         self._clear_cache(network)
-        params = self.param_groups(network, groups)
-        self._train(network, params, inputs, targets, phase, align_with)
+        params = self.param_groups(network)
+        self._train(
+            network, params, inputs, targets, phase, align_with, regularize=regularize
+        )
 
     def _train(
         self,
@@ -321,10 +327,11 @@ class FitContext:
         align_with,
         epoch_hooks=(),
         lr_schedule=None,
+        regularize=True,
     ):
         train_inputs, train_targets, validation = self.split_validation(inputs, targets)
         extras, extra_params, hooks, schedule = self._extra_losses(
-            network, train_inputs, train_targets, align_with
+            network, train_inputs, train_targets, align_with, regularize
         )
         if extra_params:
             params = params + [{"params": extra_params, "lr": self.est.lr}]
@@ -400,11 +407,16 @@ class FitContext:
 
     # ------------------------------------------------- extra loss terms
 
-    def _extra_losses(self, network, inputs, targets, align_with):
-        """Regulariser and alignment terms for one phase."""
+    def _extra_losses(self, network, inputs, targets, align_with, regularize):
+        """Regulariser and alignment terms for one phase.
+
+        The regulariser applies to fine-tuning phases only: not to the source
+        pretraining, nor to target-only training, which have no source model
+        to stay close to.
+        """
         extras, extra_params, hooks, schedule = [], [], [], None
         est = self.est
-        if est.regularizer is not None and est.strategy != "linear_probe":
+        if est.regularizer is not None and regularize:
             term = self._regularizer_term(network, inputs, targets)
             if term is not None:
                 extras.append(term)

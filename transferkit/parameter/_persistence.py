@@ -1,0 +1,150 @@
+"""Saving and loading fitted fine-tuners with safe (weights-only) files.
+
+The file is a ``torch.save`` of a dict holding only tensors, numbers,
+strings, booleans, lists and dicts, so that it is read back with
+``torch.load(weights_only=True)``: loading never unpickles code. The network
+is rebuilt from a description (the default MLP from its sizes, a transferkit
+backbone from its factory name, a module of the user's from the ``module``
+passed to ``load``) and its weights are loaded into it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._network import TransferNetwork, build_mlp, deep_copy, split_module
+
+__all__ = ["save_finetuner", "load_finetuner"]
+
+FORMAT = "transferkit.FineTuner/1"
+#: Parameters that cannot be stored (objects); they are reset on load.
+_UNSTORABLE = ("module", "augment")
+
+
+def _plain(value):
+    """A weights-only-safe copy of a parameter or fitted value."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return None
+
+
+def _module_spec(estimator):
+    module = estimator.module
+    if module is None:
+        return {"kind": "mlp", "hidden": list(estimator.hidden_layer_sizes)}
+    name = getattr(module, "name", None)
+    if hasattr(module, "feature_dim") and isinstance(name, str):
+        return {"kind": "backbone", "name": name}
+    return {"kind": "user", "class": type(module).__name__}
+
+
+def save_finetuner(estimator, path):
+    network = estimator.network_
+    params = {}
+    for key, value in estimator.get_params(deep=False).items():
+        if key in _UNSTORABLE:
+            continue
+        if key == "random_state" and not isinstance(value, (int, type(None))):
+            value = None
+        params[key] = _plain(value)
+    fitted = {}
+    for key in (
+        "classes_",
+        "source_classes_",
+        "n_features_in_",
+        "feature_names_in_",
+        "selected_strategy_",
+        "pretrained_",
+        "target_mean_",
+        "target_scale_",
+    ):
+        if hasattr(estimator, key):
+            fitted[key] = _plain(getattr(estimator, key))
+            if isinstance(getattr(estimator, key), np.ndarray):
+                fitted[key + "dtype"] = str(getattr(estimator, key).dtype)
+    head = network.head
+    state = {
+        k: v.detach().cpu()
+        for k, v in network.state_dict().items()
+        if not k.startswith("source_head.")
+    }
+    payload = {
+        "format": FORMAT,
+        "class": type(estimator).__name__,
+        "params": params,
+        "module": _module_spec(estimator),
+        "head": [int(head.in_features), int(head.out_features)],
+        "dtype": str(next(network.parameters()).dtype).replace("torch.", ""),
+        "fitted": fitted,
+        "state_dict": state,
+    }
+    torch.save(payload, path)
+
+
+def load_finetuner(cls, path, module=None, device="cpu"):
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(
+            f"{path!s} is not a file written by FineTuner.save (format "
+            f"{FORMAT!r} expected)."
+        )
+    if payload["class"] != cls.__name__:
+        raise ValueError(
+            f"{path!s} holds a {payload['class']}; load it with "
+            f"{payload['class']}.load."
+        )
+    spec = payload["module"]
+    params = dict(payload["params"])
+    if spec["kind"] == "mlp":
+        n_in = payload["fitted"]["n_features_in_"]
+        body, _ = build_mlp(n_in, spec["hidden"])
+        params["module"] = None
+    elif spec["kind"] == "backbone":
+        from . import backbones
+
+        factory = getattr(backbones, spec["name"])
+        template = factory(pretrained=False) if module is None else module
+        body, _, _ = split_module(deep_copy(template), None)
+        params["module"] = template
+    else:
+        if module is None:
+            raise ValueError(
+                f"{path!s} was fitted with a module of your own "
+                f"({spec['class']}); pass that module: {cls.__name__}.load(path, "
+                "module=...)."
+            )
+        body, _, _ = split_module(deep_copy(module), params.get("head", "auto"))
+        params["module"] = module
+    for key in ("hidden_layer_sizes", "blocks", "candidates", "reg_strength"):
+        if isinstance(params.get(key), list):
+            params[key] = tuple(params[key])
+    estimator = cls(**params)
+    n_in, n_out = payload["head"]
+    network = TransferNetwork(body, nn.Linear(n_in, n_out))
+    if payload["dtype"] == "float64":
+        network = network.double()
+    network.load_state_dict(payload["state_dict"], strict=True)
+    estimator.network_ = network.to(device).eval()
+    fitted = payload["fitted"]
+    for key, value in fitted.items():
+        if key.endswith("_dtype"):
+            continue
+        dtype = fitted.get(key + "dtype")
+        if isinstance(value, list) and dtype is not None:
+            value = np.asarray(value, dtype=dtype)
+        setattr(estimator, key, value)
+    estimator.history_ = []
+    estimator.selection_report_ = None
+    return estimator
