@@ -118,6 +118,18 @@ feature_names_in_ :
     error. W-BDA puts the prior ratio on the target side of each class term,
     as the authors' code does.
 
+    Cost: ``balance="auto"`` is dominated by the proxy A-distances, not by
+    the eigenproblem. Each round after the first fits ``5 * (1 + n_classes)``
+    domain classifiers (5-fold cross-validated logistic regression, often
+    hundreds of L-BFGS iterations on separable embeddings): 495 fits for
+    10 classes and 10 rounds. Measured on the digits "blur" shift (900 + 897
+    rows, 64 features, defaults, one thread): JDA 0.1 s, BDA 14.6 s, with
+    the same 1-NN accuracy (77.7 and 77.6 %). A shrinkage LDA domain
+    classifier instead of the logistic regression gave the same balances
+    and accuracy in 6.3 s; the rest is the per-fit overhead of the 495
+    cross-validated fits. A fixed ``balance`` (0.5 here, where the estimate
+    stays at 0.50) costs what JDA costs.
+
     References
     ----------
     .. [1] J. Wang, Y. Chen, S. Hao, W. Feng and Z. Shen, "Balanced
