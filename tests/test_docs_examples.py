@@ -22,10 +22,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)```python[ \t]*$")
 
 # Blocks on pages this test's owner may not edit, known to fail alone, with
 # the fix their owner needs to make. Strict: once fixed, the entry must go.
-KNOWN_BROKEN = {
-    "README.md:7": "a fragment (est is undefined); needs imports and data, as "
-    "in docs/index.md",
-}
+KNOWN_BROKEN = {}
 
 
 def _pages():

@@ -85,6 +85,35 @@ def _cross_validated_probe(features, labels, cv, random_state):
     return scores, n_splits
 
 
+def choose_probe(features_by_backbone, labels, cv=5, random_state=0):
+    """The (backbone, C) whose linear probe cross-validates best on the photos.
+
+    Parameters
+    ----------
+    features_by_backbone : dict of str to ndarray of shape (n_photos, d)
+        Each backbone's frozen features of the training photos, in the order
+        of preference (ties go to the first backbone, then the smallest C).
+    labels : ndarray of shape (n_photos,)
+    cv : int, default=5
+        Stratified folds (at most the smallest class count).
+    random_state : int, default=0
+        Seed of the folds.
+
+    Returns
+    -------
+    name : str
+    C : float
+    candidates : list of (name, C, per-photo out-of-fold correctness, n_folds)
+    """
+    candidates = []
+    for name, features in features_by_backbone.items():
+        scores, n_splits = _cross_validated_probe(features, labels, cv, random_state)
+        for C, correct in scores.items():
+            candidates.append((name, C, correct, n_splits))
+    best = max(range(len(candidates)), key=lambda i: (candidates[i][2].mean(), -i))
+    return candidates[best][0], candidates[best][1], candidates
+
+
 def _encode_with_progress(backbone, paths, out, batch_size=16):
     from tqdm.auto import tqdm
 
@@ -141,21 +170,19 @@ def run_finetune_images(
         file=out,
     )
     names = BACKBONES if backbone == "auto" else (backbone,)
-    candidates, models = [], {}
+    models, features = {}, {}
     for name in names:
-        model = get_backbone(name)
-        features = _encode_with_progress(model, paths, out)
-        scores, n_splits = _cross_validated_probe(features, labels, cv, random_state)
-        models[name] = model
-        for C, correct in scores.items():
-            candidates.append((name, C, correct))
-            print(
-                f"  {name:<20} linear probe C={C:<5g} {n_splits}-fold CV accuracy "
-                f"{100 * correct.mean():5.1f} %",
-                file=out,
-            )
-    best_name, best_C, best_correct = max(
-        candidates, key=lambda c: (c[2].mean(), -names.index(c[0]))
+        models[name] = get_backbone(name)
+        features[name] = _encode_with_progress(models[name], paths, out)
+    best_name, best_C, candidates = choose_probe(features, labels, cv, random_state)
+    for name, C, correct, n_splits in candidates:
+        print(
+            f"  {name:<20} linear probe C={C:<5g} {n_splits}-fold CV accuracy "
+            f"{100 * correct.mean():5.1f} %",
+            file=out,
+        )
+    best_correct = next(
+        c for n, C, c, _ in candidates if n == best_name and C == best_C
     )
     chosen_strategy = "lp_ft" if strategy == "lp_ft" else "linear_probe"
     print(
@@ -195,7 +222,7 @@ def run_finetune_images(
         "strategy": chosen_strategy,
         "probe_C": best_C,
         "cv_accuracy": float(best_correct.mean()),
-        "candidates": [(n, C, float(c.mean())) for n, C, c in candidates],
+        "candidates": [(n, C, float(c.mean())) for n, C, c, _ in candidates],
         "seconds": seconds,
         "model": final,
     }

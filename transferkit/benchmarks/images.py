@@ -28,6 +28,9 @@ PROJECT_REFERENCE = {
     "frozen efficientnet_lite2 + LR": {10: 95.8, 40: 96.6},
 }
 
+#: The backbones ``finetune-images --backbone auto`` chooses among.
+COMMAND_BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+
 #: Inverse regularisation strengths tried by the cross-validation of C.
 C_GRID = (0.001, 0.01, 0.1, 1.0, 10.0)
 
@@ -181,7 +184,7 @@ def images_benchmark(
     data_home=None,
     repeats=5,
     shots=(10, 20, 40),
-    backbones=("efficientnet_lite0", "efficientnet_lite2"),
+    backbones=("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2"),
     max_val_per_class=None,
     cnn_epochs=30,
     torch_threads=1,
@@ -208,8 +211,13 @@ def images_benchmark(
         Draws per k.
     shots : tuple of int, default=(10, 20, 40)
         Photos per class.
-    backbones : tuple of str, default=("efficientnet_lite0", "efficientnet_lite2")
+    backbones : tuple of str, default=("efficientnet_lite0", \
+"efficientnet_lite1", "efficientnet_lite2")
         Names from :func:`transferkit.parameter.backbones.get_backbone`.
+        With all three, a last row gives the ``finetune-images`` command's
+        default: for each draw, the backbone and the probe's ``C`` chosen
+        by its cross-validation on the training photos only
+        (:func:`transferkit._cli_images.choose_probe`), scored on ``val/``.
     max_val_per_class : int, default=None
         Score on only the first photos of each class of ``val/`` (for quick
         checks); all 153 when None.
@@ -261,13 +269,16 @@ def _images_tables(
     }
     used = np.unique(np.concatenate(list(draws.values())))
     rows = []
+    current_draw = {}
 
     def run_row(name, fit_predict, prepare):
         start = time.perf_counter()
         X_train, X_val = prepare()
         scores = {k: [] for k in shots}
         for (k, r), idx in draws.items():
-            predicted = fit_predict(X_train[idx], train.targets[idx], X_val, r)
+            current_draw["idx"] = idx
+            X_draw = None if X_train is None else X_train[idx]
+            predicted = fit_predict(X_draw, train.targets[idx], X_val, r)
             scores[k].append(float(np.mean(predicted == y_val)))
         seconds = time.perf_counter() - start
         rows.append((name, [_cell(scores[k]) for k in shots] + [round(seconds, 1)]))
@@ -299,6 +310,22 @@ def _images_tables(
         images_at(64),
     )
     rates = []
+    encoded_features, chosen = {}, []
+
+    def command_predict(X, y, X_test, seed):
+        # X is None: the row reads every backbone's features of this draw
+        from .._cli_images import choose_probe
+
+        idx = current_draw["idx"]
+        by_backbone = {
+            name: encoded_features[name][0][idx] for name in COMMAND_BACKBONES
+        }
+        with threadpool_limits(1):
+            name, C, _ = choose_probe(by_backbone, y, cv=5, random_state=0)
+            model = LogisticRegression(C=C, max_iter=2000).fit(by_backbone[name], y)
+            chosen.append(f"{name} C={C:g}")
+            return model.predict(encoded_features[name][1])
+
     for name in backbones:
         body = get_backbone(name)
 
@@ -310,10 +337,18 @@ def _images_tables(
             rates.append(
                 (name, (len(used) + len(val_paths)) / (time.perf_counter() - t0))
             )
+            encoded_features[name] = (X_train, X_val)
             return X_train, X_val
 
         run_row(f"frozen {name} + LR", probe_predict, encoded)
         body.clear_cache()
+
+    if set(backbones) >= set(COMMAND_BACKBONES):
+        run_row(
+            "finetune-images default (backbone and C by CV on the training photos)",
+            command_predict,
+            lambda: (None, None),
+        )
 
     reference = "; ".join(
         f"{row}: " + ", ".join(f"k={k} {v}" for k, v in ref.items())
@@ -343,6 +378,13 @@ def _images_tables(
             "be overlap with its pretraining data (ImageNet-1k also has the "
             "classes 'ant' and 'bee'). Measured earlier for this project "
             f"(BENCHMARKS.md): {reference}."
+            + (
+                " finetune-images default, the choice per draw (k, draw order): "
+                + ", ".join(chosen)
+                + "."
+                if chosen
+                else ""
+            )
         ),
     )
     return [table]
