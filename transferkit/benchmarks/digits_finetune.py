@@ -64,7 +64,9 @@ def _regular_transfer(seed):
 #: yl)``; "transfer": ``fit(Xs, ys, Xl, yl)``; "reuse": the seed's source-only
 #: network (body and source head, float32) is passed as ``module`` and
 #: fine-tuned with ``fit(None, None, Xl, yl)``, the "reuse a published model"
-#: path, in which a regulariser acts during fine-tuning only. Every FineTuner
+#: path (its linear probe is a plain logistic regression, not one with the
+#: source head as prior). A regulariser acts in the fine-tuning phases only
+#: (on the "transfer" path too since transferkit f6f8abe). Every FineTuner
 #: is the estimator's defaults (MLP with 100 hidden units, 50 epochs per phase
 #: with early stopping, AdamW at 1e-3) except for what the row names.
 SUPERVISED_ROWS = (
@@ -77,6 +79,9 @@ SUPERVISED_ROWS = (
     ("surgical", "transfer", _finetuner(strategy="surgical")),
     ("full + L2-SP", "transfer", _finetuner(strategy="full", regularizer="l2_sp")),
     ("lp_ft + L2-SP", "transfer", _finetuner(regularizer="l2_sp")),
+    ("lp_ft + DELTA", "transfer", _finetuner(regularizer="delta")),
+    ("lp_ft + BSS", "transfer", _finetuner(regularizer="bss")),
+    ("lp_ft + LwF", "transfer", _finetuner(regularizer="lwf")),
     ("reused source MLP: full", "reuse", _finetuner(strategy="full")),
     (
         "reused source MLP: full + L2-SP",
