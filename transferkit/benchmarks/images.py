@@ -29,7 +29,7 @@ PROJECT_REFERENCE = {
 }
 
 #: The backbones ``finetune-images --backbone auto`` chooses among.
-COMMAND_BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+COMMAND_BACKBONES = ("efficientnet_lite2", "efficientnet_lite1", "efficientnet_lite0")
 
 #: Inverse regularisation strengths tried by the cross-validation of C.
 C_GRID = (0.001, 0.01, 0.1, 1.0, 10.0)
