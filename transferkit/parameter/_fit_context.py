@@ -142,9 +142,10 @@ class FitContext:
             (inputs.subset(val), targets[index_val]),
         )
 
-    def param_groups(self, network, groups=None, lr_decay=None):
+    def param_groups(self, network, groups=None, lr_decay=None, lr_scale=1.0):
         """Optimizer groups: the head at ``lr``, body groups decayed from the top."""
         est = self.est
+        base = est.lr * lr_scale
         body_groups = layer_groups(network.body) if groups is None else groups
         grouped = {id(p) for g in body_groups for p in g}
         loose = [p for p in network.body.parameters() if id(p) not in grouped]
@@ -154,9 +155,9 @@ class FitContext:
             else:
                 body_groups = [loose]
         decay = lr_decay if lr_decay is not None else est.lr_decay
-        out = [{"params": list(network.head.parameters()), "lr": est.lr}]
+        out = [{"params": list(network.head.parameters()), "lr": base}]
         for depth, params in enumerate(reversed(body_groups), start=1):
-            lr = est.lr / (decay**depth) if decay else est.lr
+            lr = base / (decay**depth) if decay else base
             out.append({"params": params, "lr": lr})
         return out
 
@@ -220,7 +221,14 @@ class FitContext:
             return network
         if strategy == "lp_ft":
             self._linear_probe(network, inputs, targets, n_out)
-            self._train_full(network, inputs, targets, "lp_ft", align_with)
+            self._train_full(
+                network,
+                inputs,
+                targets,
+                "lp_ft",
+                align_with,
+                lr_scale=self.est.ft_lr_factor,
+            )
             return network
         if strategy == "gradual_unfreeze":
             network.head = self._start_head(network, space)
@@ -309,10 +317,17 @@ class FitContext:
             return probe.fit(features, labels)
 
     def _train_full(
-        self, network, inputs, targets, phase, align_with=None, regularize=True
+        self,
+        network,
+        inputs,
+        targets,
+        phase,
+        align_with=None,
+        regularize=True,
+        lr_scale=1.0,
     ):
         self._clear_cache(network)
-        params = self.param_groups(network)
+        params = self.param_groups(network, lr_scale=lr_scale)
         self._train(
             network, params, inputs, targets, phase, align_with, regularize=regularize
         )
