@@ -103,7 +103,7 @@ class _BaseFineTuner(BaseEstimator):
         blocks=None,
         probe_C=1.0,
         candidates=None,
-        cv=3,
+        cv=5,
         device="auto",
         copy=True,
         random_state=None,
@@ -651,9 +651,14 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     candidates : list of str, default=None
         ``strategy="auto"``: a subset of ``("target_only", "linear_probe",
         "lp_ft", "source")``; the first is the guarded baseline.
-    cv : int, default=3
+    cv : int, default=5
         ``strategy="auto"``: number of stratified folds (at most the smallest
-        class count).
+        class count). Five rather than three: with fewer folds the
+        candidates train on less of the few labels, which handicaps
+        target-only more than the transfer candidates. On the digits'
+        one-pixel shift (10 labels per class, 5 seeds; transfer hurts there)
+        ``auto`` scored 85.9 % with 3 folds and 87.9 % with 5, against 88.0 %
+        for target-only.
     device : str, default="auto"
         ``"auto"``: CUDA when available, else CPU.
     copy : bool, default=True
