@@ -196,6 +196,9 @@ def build_parser():
     bench.add_argument(
         "--pair", help="relational: SRC:TGT[,SRC:TGT] (names or folders) or 'all'"
     )
+    bench.add_argument(
+        "--shifts", help="digits-finetune: comma-separated digits shifts"
+    )
 
     from ._cli_images import add_image_commands
 
@@ -240,6 +243,7 @@ def _main(argv=None):
             n_estimators=args.n_estimators,
             data_home=args.data_home,
             pair=args.pair,
+            shifts=None if args.shifts is None else tuple(args.shifts.split(",")),
         )
         if args.save:
             with open(args.save, "w") as fh:
