@@ -23,7 +23,7 @@ __all__ = [
     "softmax_prior_objective",
     "softmax_prior_value_grad",
     "fit_softmax_prior",
-    "heldout_log_loss",
+    "fold_log_loss",
     "stratified_fold_ids",
 ]
 
@@ -209,7 +209,7 @@ def fit_softmax_prior(
     return np.array(W, copy=True), b, result
 
 
-def heldout_log_loss(W, b, X, codes):
+def fold_log_loss(W, b, X, codes):
     """Summed log-loss ``-sum_i log softmax(W x_i + b)[y_i]`` (always finite)."""
     Z = X @ W.T + b
     return -float(log_softmax(Z, axis=1)[np.arange(X.shape[0]), codes].sum())

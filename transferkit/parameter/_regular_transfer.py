@@ -24,7 +24,7 @@ from ..utils.validation import is_multi_domain
 from ._linear_prior import (
     default_alpha_grid,
     fit_softmax_prior,
-    heldout_log_loss,
+    fold_log_loss,
     ridge_prior_path,
     softmax_proba,
     stratified_fold_ids,
@@ -693,7 +693,7 @@ default=None
                             max_iter=self.max_iter,
                             tol=self.tol,
                         )
-                        scores[i] += heldout_log_loss(W, b, Xt[test], codes[test])
+                        scores[i] += fold_log_loss(W, b, Xt[test], codes[test])
             best = int(np.argmin(scores))
         self.cv_scores_ = {
             "prior": np.array([p for p, _ in candidates]),
