@@ -37,8 +37,6 @@ PAPER_STRENGTHS = {
 }
 #: The candidates of ``strategy="auto"``, the baseline first.
 AUTO_CANDIDATES = ("target_only", "linear_probe", "lp_ft", "source")
-#: ULMFiT's factor between the learning rates of consecutive layer groups.
-ULMFIT_DECAY = 2.6
 
 
 class _BaseFineTuner(BaseEstimator):
@@ -186,8 +184,6 @@ class _BaseFineTuner(BaseEstimator):
         return self
 
     def _check_options(self):
-        if self.strategy == "surgical" and self.blocks is None:
-            pass  # the first layer group, documented
         if self.reg_strength is not None and isinstance(
             self.reg_strength, (tuple, list)
         ):

@@ -21,6 +21,9 @@ from ._training import TrainSpec, encode, predict_outputs, train_network
 
 __all__ = ["FitContext"]
 
+#: ULMFiT's factor between the learning rates of consecutive layer groups.
+ULMFIT_DECAY = 2.6
+
 
 def _stlr(progress, cut_frac=0.1, ratio=32.0):
     """ULMFiT's slanted triangular learning-rate factor at ``progress``."""
@@ -698,16 +701,11 @@ class _SourceView(nn.Module):
 
 
 def _width(network):
-    head = network.head
-    if isinstance(head, nn.Linear):
-        return head.in_features
-    return network.head_in_features  # pragma: no cover
+    """Input width of the network's (linear) task head."""
+    return network.head.in_features
 
 
 def _out_features(module):
     from ._network import head_out_features
 
     return head_out_features(module)
-
-
-ULMFIT_DECAY = 2.6

@@ -14,7 +14,6 @@ Accepted inputs:
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 
 import numpy as np
@@ -224,7 +223,3 @@ def check_same_sample_shape(source, target, arg="Xt"):
             f"shape {source.sample_shape}: the source and the target must have the "
             "same number of features."
         )
-
-
-def is_integral(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
