@@ -8,6 +8,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from tests.parameter._torch_helpers import (  # noqa: E402, F401
+    ATOL,
+    DTYPES,
+    _gen,
+    _t,
+    torch_global_state_unchanged,
+)
 from transferkit.parameter import _regularizers  # noqa: E402
 from transferkit.parameter._regularizers import (  # noqa: E402
     bss_penalty,
@@ -16,31 +23,6 @@ from transferkit.parameter._regularizers import (  # noqa: E402
     l2_sp_penalty,
     lwf_loss,
 )
-
-DTYPES = [torch.float32, torch.float64]
-ATOL = {torch.float32: 1e-5, torch.float64: 1e-12}
-
-
-@pytest.fixture(autouse=True)
-def torch_global_state_unchanged():
-    """Every test leaves torch's seed, threads, grad mode and dtype alone."""
-    rng = torch.random.get_rng_state()
-    threads = torch.get_num_threads()
-    grad = torch.is_grad_enabled()
-    dtype = torch.get_default_dtype()
-    yield
-    assert torch.equal(torch.random.get_rng_state(), rng)
-    assert torch.get_num_threads() == threads
-    assert torch.is_grad_enabled() == grad
-    assert torch.get_default_dtype() == dtype
-
-
-def _gen(seed=0):
-    return torch.Generator().manual_seed(seed)
-
-
-def _t(values, dtype=torch.float64, grad=False):
-    return torch.tensor(values, dtype=dtype, requires_grad=grad)
 
 
 def _value(tensor):
