@@ -201,8 +201,12 @@ class KMM(BaseReweighting):
     factorisation of their kernel block) and corrects the guess until the
     KMM optimality conditions hold. The guesses are made in single
     precision, which is about twice as fast; the final block is solved and
-    checked in double precision. Should it stall, a gradient-projection
-    solver on a growing working set of source points takes over. Either way
+    checked in double precision. Should it stall (it cycles on
+    rank-deficient kernels, such as a 1-D RBF kernel, whose free blocks are
+    singular), a primal-dual interior-point method takes over up to 3,000
+    source points (its Newton matrix stays positive definite; about 15
+    Cholesky factorisations), and a gradient-projection solver on a growing
+    working set of source points above that. Either way
     it stops on the Frank-Wolfe duality gap of the full problem, a
     certificate that the objective is within ``tol`` (relative) of the
     optimum. The weights themselves need not be unique (``K`` is

@@ -24,8 +24,11 @@ set (a fractional knapsack).
 With a dense ``Q`` a primal-dual active-set method (block principal
 pivoting: exact Cholesky solves on the free block, the guess of the active
 bounds corrected from the signs of the solution and of the multipliers)
-runs first; it usually reaches the KKT point in about ten factorisations,
-and GPCG is the fallback when it stalls.
+runs first; it usually reaches the KKT point in about ten factorisations.
+When it stalls (it cycles on rank-deficient ``Q``), a primal-dual
+interior-point method (Mehrotra's predictor-corrector, whose Newton matrix
+``Q + D`` stays positive definite) takes over up to
+``INTERIOR_POINT_MAX_SIZE`` coordinates, and GPCG above that.
 """
 
 from __future__ import annotations
@@ -559,6 +562,139 @@ def _active_set_dense(
     return None, None, max_iter
 
 
+#: Largest dimension for which the dense interior-point method is tried when
+#: the active-set method fails (one Cholesky factorisation of an ``n x n``
+#: matrix per iteration, about 20-40 iterations).
+INTERIOR_POINT_MAX_SIZE = 3000
+
+#: Once an interior-point iterate is certified to ``tol``, the method goes on
+#: until the gap is below this fraction of it (or it stops making progress).
+INTERIOR_POINT_EXTRA_ACCURACY = 1e-3
+
+
+def _interior_point_dense(Q, c, upper, lower_sum, upper_sum, *, max_iter=80, tol):
+    """Primal-dual interior-point method (Mehrotra's predictor-corrector).
+
+    The fallback of the active-set method on a dense ``Q``: rank-deficient
+    kernels (a 1-D RBF kernel is numerically of rank ~15) make the free
+    blocks of the active-set method singular and its sets cycle, while the
+    interior-point Newton matrix ``Q + D`` (``D`` the positive diagonal of
+    the barrier terms of the bounds) stays positive definite. The slab is
+    two inequalities on ``1'x``, whose Newton term is the rank-one
+    ``rho 11'`` (Sherman-Morrison).
+
+    Stops when the Frank-Wolfe gap of the iterate (which is strictly feasible)
+    is below ``INTERIOR_POINT_EXTRA_ACCURACY * tol`` (relative); returns
+    ``(x, Q @ x, n_iter)`` with the last iterate certified to ``tol``, or
+    ``(None, None, n_iter)`` when none was (the slab has no interior, a
+    factorisation failed, ``max_iter`` was reached first).
+    """
+    n = c.shape[0]
+    scale_sum = max(1.0, upper_sum)
+    if upper_sum - lower_sum <= 1e-12 * scale_sum or lower_sum >= n * upper:
+        return None, None, 0
+    # strictly feasible start: the same value in every coordinate
+    low, high = max(lower_sum / n, 0.0), min(upper_sum / n, upper)
+    x = np.full(n, 0.5 * (low + high))
+    grad = Q @ x - c
+    dual_scale = max(1.0, float(np.max(np.abs(grad))))
+    lam = np.full(n, dual_scale)  # multiplier of x >= 0
+    nu = np.full(n, dual_scale)  # of upper - x >= 0
+    alpha = beta = dual_scale  # of 1'x - lower_sum >= 0, upper_sum - 1'x >= 0
+    ones = np.ones(n)
+    n_constraints = 2 * n + 2
+    diagonal = np.einsum("ii->i", Q)
+    ridge = 1e-14 * max(float(np.max(diagonal, initial=0.0)), 1e-300)
+    certified = (None, None)
+    for n_iter in range(1, max_iter + 1):
+        Qx = Q @ x
+        objective, gap = _certify(Qx, c, x, upper, lower_sum, upper_sum)
+        if gap <= tol * max(1.0, abs(objective)):
+            certified = (x, Qx)
+            # Newton's convergence is quadratic by now: a few more steps
+            # buy an objective far inside the tolerance
+            if gap <= INTERIOR_POINT_EXTRA_ACCURACY * tol * max(1.0, abs(objective)):
+                return x, Qx, n_iter
+        total = x.sum()
+        g = (x, upper - x, total - lower_sum, upper_sum - total)
+        duals = (lam, nu, alpha, beta)
+        mu = (lam @ g[0] + nu @ g[1] + alpha * g[2] + beta * g[3]) / n_constraints
+        residual = Qx - c - lam + nu - alpha + beta
+        D = lam / g[0] + nu / g[1]
+        rho = alpha / g[2] + beta / g[3]
+        try:
+            factor = cho_factor(Q + np.diag(D + ridge), check_finite=False)
+        except LinAlgError:
+            return *certified, n_iter
+        w = cho_solve(factor, ones, check_finite=False)
+
+        def newton(targets, factor=factor, w=w, rho=rho, g=g, duals=duals, r=residual):
+            # targets: the wanted products (dual * slack) after the step
+            t_l, t_u, t_a, t_b = targets
+            rhs = (
+                -r
+                + (t_l / g[0] - duals[0])
+                - (t_u / g[1] - duals[1])
+                + (t_a / g[2] - duals[2])
+                - (t_b / g[3] - duals[3])
+            )
+            v = cho_solve(factor, rhs, check_finite=False)
+            dx = v - w * (rho * v.sum() / (1.0 + rho * w.sum()))
+            ds = dx.sum()
+            d_lam = (t_l - duals[0] * g[0] - duals[0] * dx) / g[0]
+            d_nu = (t_u - duals[1] * g[1] + duals[1] * dx) / g[1]
+            d_alpha = (t_a - duals[2] * g[2] - duals[2] * ds) / g[2]
+            d_beta = (t_b - duals[3] * g[3] + duals[3] * ds) / g[3]
+            return dx, ds, d_lam, d_nu, d_alpha, d_beta
+
+        def step_length(step, fraction, g=g, duals=duals):
+            dx, ds, d_lam, d_nu, d_alpha, d_beta = step
+            pairs = (
+                (g[0], dx),
+                (g[1], -dx),
+                (np.array([g[2]]), np.array([ds])),
+                (np.array([g[3]]), np.array([-ds])),
+                (duals[0], d_lam),
+                (duals[1], d_nu),
+                (np.array([duals[2]]), np.array([d_alpha])),
+                (np.array([duals[3]]), np.array([d_beta])),
+            )
+            length = 1.0
+            for value, change in pairs:
+                shrinking = change < 0
+                if shrinking.any():
+                    ratio = float(np.min(-value[shrinking] / change[shrinking]))
+                    length = min(length, fraction * ratio)
+            return length
+
+        # predictor (affine scaling), then the centring-corrector
+        zero = (np.zeros(n), np.zeros(n), 0.0, 0.0)
+        affine = newton(zero)
+        a = step_length(affine, 1.0)
+        dx, ds = affine[0], affine[1]
+        g_aff = (g[0] + a * dx, g[1] - a * dx, g[2] + a * ds, g[3] - a * ds)
+        d_aff = tuple(d + a * s for d, s in zip(duals, affine[2:]))
+        mu_aff = sum(float(np.sum(d * s)) for d, s in zip(d_aff, g_aff))
+        sigma = (mu_aff / n_constraints / mu) ** 3
+        corrector = (
+            sigma * mu - affine[2] * dx,
+            sigma * mu + affine[3] * dx,
+            sigma * mu - affine[4] * ds,
+            sigma * mu + affine[5] * ds,
+        )
+        step = newton(corrector)
+        a = step_length(step, 0.995)
+        dx, ds, d_lam, d_nu, d_alpha, d_beta = step
+        x = x + a * dx
+        lam = lam + a * d_lam
+        nu = nu + a * d_nu
+        alpha = alpha + a * d_alpha
+        beta = beta + a * d_beta
+        if not np.all(np.isfinite(x)):
+            return *certified, n_iter
+    return *certified, max_iter
+
+
 def _certify(Qx, c, x, upper, lower_sum, upper_sum):
     grad = Qx - c
     objective = float(0.5 * x @ Qx - c @ x)
@@ -657,6 +793,26 @@ def solve_box_slab_qp(
         if x is not None:
             objective, gap = _certify(Qx, c, x, upper, lower_sum, upper_sum)
             if gap <= tol * max(1.0, abs(objective)):
+                return BoxSlabQPResult(
+                    x=x,
+                    objective=objective,
+                    gap=gap,
+                    n_iter=n_active_set,
+                    converged=True,
+                )
+        if n <= INTERIOR_POINT_MAX_SIZE:
+            x, Qx, n_interior = _interior_point_dense(
+                quadratic.Q,
+                c,
+                upper,
+                lower_sum,
+                upper_sum,
+                max_iter=max(1, min(80, max_iter - n_active_set)),
+                tol=tol,
+            )
+            n_active_set += n_interior
+            if x is not None:
+                objective, gap = _certify(Qx, c, x, upper, lower_sum, upper_sum)
                 return BoxSlabQPResult(
                     x=x,
                     objective=objective,
