@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import LabelledTargetMixin
+from ..model_selection._guard import guarded_choice
 from ._dataset import Queries
 from ._mapping import PredicateMappingSearch, format_mapping, search_mappings
 from ._model import FeatureTable, LinearRelationalModel, model_from_classifier
@@ -76,6 +77,12 @@ def revise_logistic(
     return x[:d], float(x[d])
 
 
+def _log_likelihood(y, z):
+    """Per-atom log-likelihood of labels ``y`` under logits ``z``."""
+    z = np.asarray(z, dtype=float)
+    return -np.logaddexp(0.0, np.where(y == 1, -z, z))
+
+
 def _spectral_norm_sq(A, n_iter=100):
     """Largest eigenvalue of ``A.T @ A`` by power iteration (an upper bound)."""
     v = np.ones(A.shape[1]) / np.sqrt(A.shape[1])
@@ -114,9 +121,13 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
        TreeBoostler, Azevedo Santos et al. Machine Learning 2020).
     5. Guard (``transfer="auto"``, with ``yt``): the revised transfer model and
        a target-only model are compared on held-out target atoms (two
-       grouped folds when ``Xt`` has groups, else two stratified folds); the
-       transfer model is kept only when its AUC-ROC is strictly higher, and
-       the winner is refitted on all of ``yt``.
+       grouped folds when ``Xt`` has groups, else two stratified folds) with
+       the library's negative-transfer rule
+       (:func:`transferkit.model_selection._guard.guarded_choice`, as in
+       ``FineTuner(strategy="auto")``): the transfer model is kept only when
+       its mean held-out log-likelihood per atom beats target-only's by more
+       than one standard error of the paired per-atom difference; the winner
+       is refitted on all of ``yt``.
 
     Parameters
     ----------
@@ -410,30 +421,45 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
                 "reason": "too few labelled target atoms to compare on held-out data",
             }
         factors = _ALPHA_FACTORS if self.alpha == "auto" else (None,)
-        auc_t = {f: [] for f in factors}
-        auc_o = []
+        # out-of-fold logits of every held-out atom, per candidate
+        held = np.concatenate([te for _, te in splits])
+        z_t = {f: np.zeros(len(y)) for f in factors}
+        z_o = np.zeros(len(y))
         for tr, te in splits:
             for f in factors:
                 w, b = self._revise(Z[tr], y[tr], translated, n_prior, f)
-                auc_t[f].append(roc_auc_score(y[te], Z[te] @ w + b))
+                z_t[f][te] = Z[te] @ w + b
             w, b = self._target_only(Z[tr], y[tr])
-            auc_o.append(roc_auc_score(y[te], Z[te] @ w + b))
-        best = max(factors, key=lambda f: (np.mean(auc_t[f]), f is not None and -f))
+            z_o[te] = Z[te] @ w + b
+
+        def auc(z):
+            return float(np.mean([roc_auc_score(y[te], z[te]) for _, te in splits]))
+
+        best = max(factors, key=lambda f: (auc(z_t[f]), f is not None and -f))
         if best is not None:
             self.alpha_factor_ = best
-        t, o = float(np.mean(auc_t[best])), float(np.mean(auc_o))
+        t, o = auc(z_t[best]), auc(z_o)
+        per_atom = {
+            "target_only": _log_likelihood(y[held], z_o[held]),
+            "transfer": _log_likelihood(y[held], z_t[best][held]),
+        }
+        chosen, guard = guarded_choice(per_atom, "target_only")
         if self.transfer == "always":
             chosen, why = "transfer", "transfer='always'; "
         else:
-            chosen = "transfer" if t > o else "target_only"
-            why = ""
+            why = guard["reason"] + "; "
+        gain = guard["candidates"]["transfer"]
         return {
             "chosen": chosen,
             "transfer_auc": t,
             "target_only_auc": o,
+            "transfer_cll": float(per_atom["transfer"].mean()),
+            "target_only_cll": float(per_atom["target_only"].mean()),
             "reason": (
-                f"{why}held-out AUC-ROC: transfer {t:.3f}, target-only {o:.3f} "
-                f"({len(splits)} split(s)); transfer must be strictly better"
+                f"{why}held-out ({len(splits)} split(s), {held.size} atoms) "
+                f"log-likelihood gain of transfer {gain['gain']:.4f} "
+                f"(standard error {gain['std_error']:.4f}); AUC-ROC transfer "
+                f"{t:.3f}, target-only {o:.3f}"
             ),
         }
 
