@@ -30,7 +30,7 @@ def test_data_home_resolution(monkeypatch, tmp_path):
 
 def test_missing_file_names_file_and_folder(tmp_path):
     with pytest.raises(DataFileError, match="agaricus-lepiota.data.*not found") as info:
-        load_mushroom_domains(data_home=tmp_path)
+        load_mushroom_domains(data_home=tmp_path, download_if_missing=False)
     assert str(tmp_path) in str(info.value)
     assert "TRANSFERKIT_DATA" in str(info.value)
 

@@ -46,7 +46,7 @@ def test_bad_arguments(tmp_path):
 
 def test_missing_and_corrupted_files(tmp_path):
     with pytest.raises(DataFileError, match="20newsgroups-train.tab.*not found"):
-        load_newsgroups(data_home=tmp_path)
+        load_newsgroups(data_home=tmp_path, download_if_missing=False)
     folder = tmp_path / "newsgroups20"
     folder.mkdir()
     (folder / "20newsgroups-test.tab").write_text("Category\tText\nd\tstring\n")

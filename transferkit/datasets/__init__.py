@@ -2,12 +2,18 @@
 
 The real benchmarks are read from a data folder: the ``data_home`` argument,
 else the environment variable ``TRANSFERKIT_DATA``, else ``~/transferkit_data``.
-Each file is checked against a stored SHA-256; a missing file raises an error
-naming the file and the folder.
+Each file is checked against a stored SHA-256. A missing file is downloaded
+into the data folder from the address the download registry holds for it
+(``download_if_missing=True``, scikit-learn's name and default), or from the
+mirror named by the environment variable ``TRANSFERKIT_DOWNLOAD_BASE``; where
+no public file matches, or offline, the error names the file and the folder
+and says how to place the file by hand.
 """
 
 from ._digits import DIGIT_SHIFTS, load_digits_shift
+from ._download import DownloadError
 from ._home import DataFileError, get_data_home
+from ._hymenoptera import fetch_hymenoptera
 from ._newsgroups import NEWSGROUPS, load_newsgroups
 from ._office_caltech import OFFICE_CALTECH_DOMAINS, load_office_caltech
 from ._relational import RELATIONAL_DOMAINS, load_relational
@@ -20,6 +26,8 @@ __all__ = [
     "OFFICE_CALTECH_DOMAINS",
     "RELATIONAL_DOMAINS",
     "DataFileError",
+    "DownloadError",
+    "fetch_hymenoptera",
     "get_data_home",
     "load_concrete_domains",
     "load_digits_shift",

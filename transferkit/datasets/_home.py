@@ -82,7 +82,7 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def data_file(relative, data_home=None):
+def data_file(relative, data_home=None, download_if_missing=False):
     """Return the path of a benchmark file after checking it exists and its SHA-256.
 
     Parameters
@@ -91,15 +91,24 @@ def data_file(relative, data_home=None):
         Path inside the data folder, e.g. ``"mushroom_uci/agaricus-lepiota.data"``.
     data_home : str or path-like, default=None
         See :func:`get_data_home`.
+    download_if_missing : bool, default=False
+        When the file is missing, download it from the address the registry
+        holds for it (or from the mirror ``TRANSFERKIT_DOWNLOAD_BASE``) into
+        the data folder; see :mod:`transferkit.datasets._download`.
 
     Raises
     ------
     DataFileError
         When the file is missing (the message names the file and the folder
-        and how to point transferkit at the data) or its checksum differs.
+        and how to point transferkit at the data) or its checksum differs;
+        a ``DownloadError`` (a subclass) when downloading it failed.
     """
     home = get_data_home(data_home)
     path = home / relative
+    if not path.is_file() and download_if_missing:
+        from ._download import fetch_file
+
+        fetch_file(relative, home)
     if not path.is_file():
         raise DataFileError(
             f"Benchmark file {relative!r} not found in the data folder {str(home)!r}. "

@@ -39,9 +39,9 @@ _FILES = {
 _HEADER = ("Category\tText", "d\tstring", "class\t")
 
 
-def _read_tab(subset, data_home):
+def _read_tab(subset, data_home, download_if_missing):
     relative = _FILES[subset]
-    path = data_file(relative, data_home)
+    path = data_file(relative, data_home, download_if_missing)
     with open(path, encoding="utf-8", newline="\n") as fh:
         lines = fh.read().split("\n")
     if tuple(lines[:3]) != _HEADER:
@@ -60,7 +60,9 @@ def _read_tab(subset, data_home):
     return texts, groups
 
 
-def load_newsgroups(subset="train", groups=None, data_home=None):
+def load_newsgroups(
+    subset="train", groups=None, data_home=None, download_if_missing=True
+):
     """The 20 Newsgroups documents and their newsgroup.
 
     The "bydate" split (11,293 training and 7,528 test documents, after
@@ -78,6 +80,11 @@ def load_newsgroups(subset="train", groups=None, data_home=None):
         keeps all twenty. Documents stay in file order.
     data_home : str or path-like, default=None
         Data folder; else ``TRANSFERKIT_DATA``, else ``~/transferkit_data``.
+    download_if_missing : bool, default=True
+        If a file is missing from the data folder, download it from the
+        address in the download registry (or from the mirror named by
+        ``TRANSFERKIT_DOWNLOAD_BASE``), check its SHA-256 and keep it there;
+        ``False`` raises :class:`~transferkit.datasets.DataFileError` instead.
 
     Returns
     -------
@@ -118,7 +125,7 @@ def load_newsgroups(subset="train", groups=None, data_home=None):
     parts = ("train", "test") if subset == "all" else (subset,)
     texts, labels = [], []
     for part in parts:
-        part_texts, part_labels = _read_tab(part, data_home)
+        part_texts, part_labels = _read_tab(part, data_home, download_if_missing)
         texts.extend(part_texts)
         labels.extend(part_labels)
     labels = np.asarray(labels, dtype=str)

@@ -42,7 +42,13 @@ def standardise_office_caltech(X):
     return (X - X.mean(axis=0)) / np.where(std == 0, 1.0, std)
 
 
-def load_office_caltech(domain, features="surf", data_home=None, preprocess="standard"):
+def load_office_caltech(
+    domain,
+    features="surf",
+    data_home=None,
+    preprocess="standard",
+    download_if_missing=True,
+):
     """Load one domain of Office-Caltech10.
 
     Parameters
@@ -58,6 +64,11 @@ def load_office_caltech(domain, features="surf", data_home=None, preprocess="sta
         ``"standard"``: each sample divided by its sum, then each feature
         z-scored within the domain (ddof=0), the protocol behind the
         published tables. ``None``: the raw features as float64.
+    download_if_missing : bool, default=True
+        If a file is missing from the data folder, download it from the
+        address in the download registry (or from the mirror named by
+        ``TRANSFERKIT_DOWNLOAD_BASE``), check its SHA-256 and keep it there;
+        ``False`` raises :class:`~transferkit.datasets.DataFileError` instead.
 
     Returns
     -------
@@ -86,7 +97,7 @@ def load_office_caltech(domain, features="surf", data_home=None, preprocess="sta
             "DeCAF6 features are available for 'dslr' and 'webcam' only, "
             f"got {domain!r}."
         )
-    mat = loadmat(data_file(pattern.format(name), data_home))
+    mat = loadmat(data_file(pattern.format(name), data_home, download_if_missing))
     X = np.asarray(mat[key], dtype=np.float64)
     y = np.asarray(mat["labels"]).ravel().astype(np.int64)
     if preprocess == "standard":

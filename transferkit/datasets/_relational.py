@@ -171,8 +171,8 @@ del _line, _name, _digest, _domain, _rest
 _VERIFIED = set()
 
 
-def _checked(relative, data_home):
-    path = data_file(relative, data_home)
+def _checked(relative, data_home, download_if_missing=False):
+    path = data_file(relative, data_home, download_if_missing)
     key = (str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _VERIFIED:
         actual = _sha256(path)
@@ -186,7 +186,7 @@ def _checked(relative, data_home):
     return path
 
 
-def _fold_folders(name, data_home):
+def _fold_folders(name, data_home, download_if_missing=False):
     """``(folders by fold number, checked)`` of a named domain or a folder."""
     if name in RELATIONAL_DOMAINS:
         root = get_data_home(data_home) / "relational" / name / _FOLDS
@@ -202,7 +202,7 @@ def _fold_folders(name, data_home):
             for split in ("train", "test"):
                 for kind in ("facts", "pos", "neg"):
                     rel = f"relational/{name}/{_FOLDS}/fold_{k}/{split}_{kind}.txt"
-                    _checked(rel, data_home)
+                    _checked(rel, data_home, download_if_missing)
             folders[k] = root / f"fold_{k}"
         return folders
     root = Path(name).expanduser()
@@ -230,7 +230,9 @@ def _fold_folders(name, data_home):
     )
 
 
-def load_relational(name, fold=None, data_home=None, types=None):
+def load_relational(
+    name, fold=None, data_home=None, types=None, download_if_missing=True
+):
     """Load a relational domain: its world, the target atoms and their labels.
 
     Parameters
@@ -250,6 +252,12 @@ def load_relational(name, fold=None, data_home=None, types=None):
     types : dict, default=None
         Declared argument types; ``None`` infers them (see
         :class:`~transferkit.relational.RelationalDataset`).
+    download_if_missing : bool, default=True
+        Accepted for symmetry with the other loaders: no public file matches
+        the fold files' manifest, so a missing fold file raises
+        :class:`~transferkit.datasets.DataFileError` saying how to place the
+        folds by hand, unless ``TRANSFERKIT_DOWNLOAD_BASE`` names a mirror of
+        the data folder. Ignored for a folder path.
 
     Returns
     -------
@@ -269,7 +277,7 @@ def load_relational(name, fold=None, data_home=None, types=None):
     from ..relational import Queries, RelationalDataset
     from ..relational._dataset import read_atoms
 
-    folders = _fold_folders(name, data_home)
+    folders = _fold_folders(name, data_home, download_if_missing)
     if fold is not None:
         if fold not in folders:
             raise ValueError(

@@ -25,7 +25,7 @@ CONCRETE_FEATURES = (
 )
 
 
-def load_mushroom_domains(data_home=None):
+def load_mushroom_domains(data_home=None, download_if_missing=True):
     """UCI Mushroom split into two domains by stalk shape (Dai et al., 2007).
 
     The source is the mushrooms with a tapering stalk (4608 rows), the target
@@ -38,6 +38,11 @@ def load_mushroom_domains(data_home=None):
     ----------
     data_home : str or path-like, default=None
         Data folder; else ``TRANSFERKIT_DATA``, else ``~/transferkit_data``.
+    download_if_missing : bool, default=True
+        If a file is missing from the data folder, download it from the
+        address in the download registry (or from the mirror named by
+        ``TRANSFERKIT_DOWNLOAD_BASE``), check its SHA-256 and keep it there;
+        ``False`` raises :class:`~transferkit.datasets.DataFileError` instead.
 
     Returns
     -------
@@ -51,7 +56,7 @@ def load_mushroom_domains(data_home=None):
     ----------
     W. Dai, Q. Yang, G.-R. Xue, Y. Yu. Boosting for transfer learning. ICML 2007.
     """
-    path = data_file(_MUSHROOM_FILE, data_home)
+    path = data_file(_MUSHROOM_FILE, data_home, download_if_missing)
     with open(path, newline="") as fh:
         rows = [r for r in csv.reader(fh) if r]
     table = np.array(rows, dtype=object)
@@ -67,7 +72,7 @@ def load_mushroom_domains(data_home=None):
     return X[source], labels[source], X[target], labels[target]
 
 
-def load_concrete_domains(split="cement", data_home=None):
+def load_concrete_domains(split="cement", data_home=None, download_if_missing=True):
     """Concrete compressive strength (Yeh, 1998) split into two domains.
 
     Rows whose ``split`` feature is below its median form the source, the
@@ -79,6 +84,11 @@ def load_concrete_domains(split="cement", data_home=None):
         The feature that splits the domains, one of ``CONCRETE_FEATURES``.
     data_home : str or path-like, default=None
         Data folder; else ``TRANSFERKIT_DATA``, else ``~/transferkit_data``.
+    download_if_missing : bool, default=True
+        Accepted for symmetry with the other loaders: no public file matches
+        the data folder's CSV, so a missing file raises :class:`DataFileError`
+        saying how to place it by hand, unless ``TRANSFERKIT_DOWNLOAD_BASE``
+        names a mirror of the data folder.
 
     Returns
     -------
@@ -90,7 +100,7 @@ def load_concrete_domains(split="cement", data_home=None):
     """
     if split not in CONCRETE_FEATURES:
         raise ValueError(f"split must be one of {CONCRETE_FEATURES}, got {split!r}.")
-    path = data_file(_CONCRETE_FILE, data_home)
+    path = data_file(_CONCRETE_FILE, data_home, download_if_missing)
     with open(path, newline="") as fh:
         records = list(csv.DictReader(fh))
     X = np.array([[float(r[f]) for f in CONCRETE_FEATURES] for r in records])

@@ -1,0 +1,369 @@
+"""Download benchmark files into the data folder, safely.
+
+A file is streamed into a temporary name in its destination folder, hashed
+on the way, compared with the manifest's SHA-256, then renamed into place
+with :func:`os.replace` (atomic on one file system). Whatever goes wrong (no
+network, an HTTP error, a transfer cut short, a wrong checksum) the temporary
+file is removed, nothing half-written stays behind, and a
+:class:`DownloadError` names the file, the address and the folder.
+
+Only the standard library is used (:mod:`urllib.request`, with a timeout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import logging
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from ._home import DataFileError, get_data_home
+
+__all__ = [
+    "DownloadError",
+    "download_base",
+    "fetch_file",
+    "fetch_archive",
+    "remote_url",
+    "DOWNLOAD_BASE_ENV",
+    "TIMEOUT",
+]
+
+logger = logging.getLogger("transferkit")
+
+#: Environment variable naming a mirror of the data folder.
+DOWNLOAD_BASE_ENV = "TRANSFERKIT_DOWNLOAD_BASE"
+
+#: Seconds to wait for a connection or for the next block of data.
+TIMEOUT = 60.0
+
+_CHUNK = 1 << 16
+
+
+class DownloadError(DataFileError):
+    """A benchmark file could not be downloaded, or arrived corrupted."""
+
+
+def download_base():
+    """The mirror set by ``TRANSFERKIT_DOWNLOAD_BASE``, or ``None``.
+
+    When the variable is set (for instance to ``https://mirror.example.org/tk``),
+    every file is fetched from ``<base>/<path inside the data folder>`` instead
+    of its public address: a mirror is a web server that serves a copy of the
+    data folder.
+    """
+    base = os.environ.get(DOWNLOAD_BASE_ENV, "").strip()
+    return base.rstrip("/") if base else None
+
+
+def remote_url(relative):
+    """The address a data-folder file would be downloaded from, or ``None``.
+
+    Parameters
+    ----------
+    relative : str
+        Path inside the data folder.
+
+    Returns
+    -------
+    url : str or None
+        ``<mirror>/<relative>`` when ``TRANSFERKIT_DOWNLOAD_BASE`` is set, else
+        the registry's public address (``None`` where there is none).
+    """
+    base = download_base()
+    if base is not None:
+        return f"{base}/{urllib.parse.quote(relative)}"
+    from ._registry_urls import REMOTE_FILES
+
+    entry = REMOTE_FILES.get(relative)
+    return None if entry is None else entry.url
+
+
+def _urlopen(url, timeout):
+    """Open ``url`` (one function, so that tests can watch every request)."""
+    request = urllib.request.Request(url, headers={"User-Agent": "transferkit"})
+    return urllib.request.urlopen(request, timeout=timeout)
+
+
+def _by_hand(relative, home, url):
+    where = f"download {url} " if url else "get the file "
+    return (
+        f"To place it by hand: {where}on a machine with network access and "
+        f"copy it to {str(home / relative)!r}; or pass data_home=... / set "
+        "TRANSFERKIT_DATA to a folder that already holds the data; or set "
+        f"{DOWNLOAD_BASE_ENV} to a mirror of the data folder."
+    )
+
+
+def _stream(url, tmp, relative, home, timeout):
+    """Write ``url`` into the open binary file ``tmp``; return its SHA-256."""
+    from tqdm.auto import tqdm
+
+    failed = f"Downloading {relative!r} from {url} into the data folder {str(home)!r}"
+    try:
+        response = _urlopen(url, timeout)
+    except urllib.error.HTTPError as exc:
+        raise DownloadError(
+            f"{failed} failed: HTTP {exc.code} {exc.reason}. "
+            + _by_hand(relative, home, url)
+        ) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DownloadError(
+            f"Benchmark file {relative!r} not found in the data folder "
+            f"{str(home)!r}, and {url} cannot be reached ({reason}): the "
+            "machine seems to be offline or the server is down. "
+            + _by_hand(relative, home, url)
+        ) from exc
+    digest = hashlib.sha256()
+    received = 0
+    with response:
+        length = response.headers.get("Content-Length")
+        expected = int(length) if length and length.isdigit() else None
+        bar = tqdm(
+            total=expected,
+            unit="B",
+            unit_scale=True,
+            desc=Path(relative).name,
+            disable=None,
+            leave=False,
+        )
+        try:
+            while True:
+                try:
+                    block = response.read(_CHUNK)
+                except http.client.IncompleteRead as exc:
+                    tmp.write(exc.partial)
+                    received += len(exc.partial)
+                    break
+                except (OSError, http.client.HTTPException) as exc:
+                    raise DownloadError(
+                        f"{failed} failed after {received} bytes: {exc!r}. "
+                        + _by_hand(relative, home, url)
+                    ) from exc
+                if not block:
+                    break
+                tmp.write(block)
+                digest.update(block)
+                received += len(block)
+                bar.update(len(block))
+        finally:
+            bar.close()
+    if expected is not None and received != expected:
+        raise DownloadError(
+            f"{failed} failed: the transfer was cut short ({received} of "
+            f"{expected} bytes). Nothing was kept; try again. "
+            + _by_hand(relative, home, url)
+        )
+    return digest.hexdigest()
+
+
+def _make_folder(folder):
+    """Make ``folder`` and its missing parents; return those made, deepest first."""
+    created = []
+    probe = Path(folder)
+    while not probe.exists():
+        created.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def _remove_empty(folders):
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def _download_to(url, dest, relative, home, sha256, timeout):
+    """Download ``url`` to ``dest`` through a temporary name; check ``sha256``.
+
+    On failure the temporary file, and the folders made for it, are removed.
+    """
+    try:
+        created = _make_folder(dest.parent)
+        handle, tmp_name = tempfile.mkstemp(
+            prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
+        )
+    except OSError as exc:
+        raise DownloadError(
+            f"Cannot download {relative!r}: the data folder {str(home)!r} is not "
+            f"writable ({exc}). Pass data_home=... or set TRANSFERKIT_DATA to a "
+            "folder you can write to."
+        ) from exc
+    tmp = Path(tmp_name)
+    done = False
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            actual = _stream(url, fh, relative, home, timeout)
+        if sha256 is not None and actual != sha256:
+            raise DownloadError(
+                f"Downloading {relative!r} from {url} into the data folder "
+                f"{str(home)!r} gave a file with SHA-256 {actual}, expected "
+                f"{sha256}: the file is corrupted or a different version. "
+                "Nothing was kept. " + _by_hand(relative, home, url)
+            )
+        os.replace(tmp, dest)
+        done = True
+    finally:
+        tmp.unlink(missing_ok=True)
+        if not done:
+            _remove_empty(created)
+    return dest
+
+
+def fetch_file(relative, data_home=None, timeout=None):
+    """Download one registered file into the data folder.
+
+    Parameters
+    ----------
+    relative : str
+        Path inside the data folder (a key of the registry).
+    data_home : str or path-like, default=None
+        See :func:`~transferkit.datasets.get_data_home`.
+    timeout : float, default=None
+        Seconds; ``None`` uses :data:`TIMEOUT`.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The downloaded file, verified against its SHA-256.
+
+    Raises
+    ------
+    DownloadError
+        No address (the message says how to place the file by hand), no
+        network, an HTTP error, a truncated transfer or a checksum mismatch.
+    """
+    from ._registry_urls import REMOTE_FILES
+
+    home = get_data_home(data_home)
+    entry = REMOTE_FILES.get(relative)
+    if entry is None:
+        raise DownloadError(
+            f"Benchmark file {relative!r} not found in the data folder "
+            f"{str(home)!r}, and transferkit has no download registered for it."
+        )
+    url = remote_url(relative)
+    if url is None:
+        raise DownloadError(
+            f"Benchmark file {relative!r} not found in the data folder "
+            f"{str(home)!r}, and it cannot be downloaded: {entry.note} "
+            f"Origin: {entry.origin}. " + _by_hand(relative, home, None)
+        )
+    logger.info("Downloading %s from %s into %s", relative, url, home)
+    return _download_to(
+        url,
+        home / relative,
+        relative,
+        home,
+        entry.sha256,
+        TIMEOUT if timeout is None else timeout,
+    )
+
+
+def _count_files(folder):
+    return sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+
+
+def fetch_archive(name, data_home=None, timeout=None):
+    """Download a registered archive and extract its members into the data folder.
+
+    The archive goes to a temporary name in the data folder, its SHA-256 is
+    checked when the registry knows it, its members are extracted into a
+    temporary folder next to their destination and checked (file counts),
+    then each destination folder is moved into place with :func:`os.replace`.
+    The archive itself is not kept.
+
+    Parameters
+    ----------
+    name : str
+        Key of the archive registry, e.g. ``"hymenoptera"``.
+    data_home : str or path-like, default=None
+        See :func:`~transferkit.datasets.get_data_home`.
+    timeout : float, default=None
+        Seconds; ``None`` uses :data:`TIMEOUT`.
+
+    Returns
+    -------
+    folders : list of pathlib.Path
+        The destination folders.
+    """
+    from ._registry_urls import REMOTE_ARCHIVES
+
+    entry = REMOTE_ARCHIVES[name]
+    home = get_data_home(data_home)
+    base = download_base()
+    url = entry.url if base is None else f"{base}/{urllib.parse.quote(entry.name)}"
+    logger.info("Downloading %s from %s into %s", entry.name, url, home)
+    created = _make_folder(home)
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".part", dir=home))
+    done = False
+    try:
+        archive = _download_to(
+            url,
+            work / entry.name,
+            entry.name,
+            home,
+            entry.sha256,
+            TIMEOUT if timeout is None else timeout,
+        )
+        extracted = work / "extracted"
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                for info in zf.infolist():
+                    for prefix, target in entry.members:
+                        if info.is_dir() or not info.filename.startswith(prefix):
+                            continue
+                        rest = info.filename[len(prefix) :]
+                        out = (extracted / target / rest).resolve()
+                        if extracted.resolve() not in out.parents:
+                            raise DownloadError(
+                                f"{entry.name} from {url}: member "
+                                f"{info.filename!r} would land outside the "
+                                "data folder; refusing to extract it."
+                            )
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        with zf.open(info) as src, open(out, "wb") as dst:
+                            shutil.copyfileobj(src, dst)
+        except zipfile.BadZipFile as exc:
+            raise DownloadError(
+                f"Downloading {entry.name!r} from {url} into the data folder "
+                f"{str(home)!r} gave a file that is not a zip archive ({exc}). "
+                "Nothing was kept."
+            ) from exc
+        for folder, count in entry.expected_files.items():
+            found = _count_files(extracted / folder)
+            if found != count:
+                raise DownloadError(
+                    f"{entry.name} from {url}: {folder!r} holds {found} files "
+                    f"after extraction, expected {count}; the archive is not the "
+                    "registered version. Nothing was kept in the data folder "
+                    f"{str(home)!r}."
+                )
+        folders = []
+        for _, target in entry.members:
+            dest = home / target
+            if dest.exists():
+                raise DownloadError(
+                    f"{str(dest)!r} already exists but is incomplete; remove it "
+                    f"and call again to download {entry.name} from {url}."
+                )
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(extracted / target, dest)
+            folders.append(dest)
+        done = True
+        return folders
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if not done:
+            _remove_empty(created)
