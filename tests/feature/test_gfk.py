@@ -106,7 +106,7 @@ def test_transform_gives_kernel_inner_products(domains):
 
 def test_default_dimension_uses_subspace_disagreement(domains):
     Xs, Xt = domains
-    gfk = GFK().fit(Xs, Xt=Xt)
+    gfk = GFK(n_components="sdm").fit(Xs, Xt=Xt)
     assert gfk.n_components_ == select_subspace_dimension(Xs, Xt)
 
 
@@ -155,3 +155,16 @@ def test_in_pipeline_with_scaler_and_svc(domains):
     pipe.fit(Xs, ys, Xt=Xt)
     assert pipe.predict(Xt).shape == (Xt.shape[0],)
     assert pipe.named_steps["gfk"].kernel_.shape == (7, 7)
+
+
+def test_default_dimension_is_twenty_clamped_to_the_features(domains):
+    Xs, Xt = domains
+    gfk = GFK().fit(Xs, Xt=Xt)
+    assert gfk.n_components_ == min(20, Xs.shape[1])
+    rng = np.random.RandomState(0)
+    wide_s, wide_t = rng.normal(size=(60, 30)), rng.normal(size=(50, 30)) + 0.5
+    gfk = GFK().fit(wide_s, Xt=wide_t)
+    assert gfk.n_components_ == 20
+    np.testing.assert_allclose(
+        gfk.kernel_, GFK(n_components=20).fit(wide_s, Xt=wide_t).kernel_
+    )

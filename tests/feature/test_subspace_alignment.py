@@ -83,7 +83,7 @@ def test_sa_helps_nearest_neighbour_on_shifted_noisy_target():
 
 def test_default_dimension_follows_sdm_rule(domains):
     Xs, Xt = domains
-    sa = SubspaceAlignment().fit(Xs, Xt=Xt)
+    sa = SubspaceAlignment(n_components="sdm").fit(Xs, Xt=Xt)
     assert sa.n_components_ == select_subspace_dimension(Xs, Xt)
     assert 1 <= sa.n_components_ <= 6
     assert sa.transform(Xt).shape == (Xt.shape[0], sa.n_components_)
@@ -143,3 +143,17 @@ def test_in_pipeline_with_scaler_and_svc(domains):
     scaled_target = pipe.named_steps["standardscaler"].transform(Xt)
     np.testing.assert_allclose(sa.target_mean_, scaled_target.mean(axis=0), atol=1e-12)
     assert pipe.predict(Xt).shape == (Xt.shape[0],)
+
+
+def test_default_dimension_is_fifty_clamped_to_the_features(domains):
+    Xs, Xt = domains
+    sa = SubspaceAlignment().fit(Xs, Xt=Xt)
+    assert sa.n_components_ == min(50, Xs.shape[1])
+    rng = np.random.RandomState(0)
+    wide_s, wide_t = rng.normal(size=(80, 70)), rng.normal(size=(90, 70)) + 0.5
+    sa = SubspaceAlignment().fit(wide_s, Xt=wide_t)
+    assert sa.n_components_ == 50
+    np.testing.assert_allclose(
+        sa.fit_transform(wide_s, Xt=wide_t),
+        SubspaceAlignment(n_components=50).fit_transform(wide_s, Xt=wide_t),
+    )

@@ -217,14 +217,16 @@ def select_subspace_dimension(Xs, Xt, threshold=0.99):
     return max_components
 
 
-def domain_subspaces(n_components, Xs, Xt, no_shift=False):
+def domain_subspaces(n_components, Xs, Xt, no_shift=False, default=None):
     """The PCA bases of both domains, for Subspace Alignment and GFK.
 
     Parameters
     ----------
-    n_components : int or None
-        Subspace dimension; ``None`` chooses it with
-        :func:`select_subspace_dimension`.
+    n_components : int, "sdm" or None
+        Subspace dimension; ``"sdm"`` chooses it with
+        :func:`select_subspace_dimension`; ``None`` is
+        ``min(default, n_features)`` (the SDM choice when ``default`` is
+        None too).
     Xs, Xt : ndarray of shape (n_source, d), (n_target, d)
         Source and target samples (float64).
     no_shift : bool, default=False
@@ -237,7 +239,11 @@ def domain_subspaces(n_components, Xs, Xt, no_shift=False):
     target_mean, Pt : ndarray of shape (d,), (d, n_components)
     """
     n_features = Xs.shape[1]
-    if n_components is None:
+    if n_components is None and default is not None:
+        n_components = min(int(default), n_features)
+    if n_components is None or (
+        isinstance(n_components, str) and n_components == "sdm"
+    ):
         n_components = select_subspace_dimension(Xs, Xt)
     elif n_components > n_features:
         raise ValueError(
