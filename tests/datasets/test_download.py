@@ -36,6 +36,7 @@ from transferkit.datasets._relational import RELATIONAL_CHECKSUMS
 MUSHROOM = "mushroom_uci/agaricus-lepiota.data"
 DSLR = "office_caltech10_surf/dslr_SURF_L10.mat"
 WEBCAM = "office_caltech10_surf/webcam_SURF_L10.mat"
+FOLD = "relational/uwcse/treeboostler_folds_transfer_experiment/fold_1/train_pos.txt"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -64,7 +65,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def server(tmp_path, data_home, monkeypatch):
     """``(served folder, requests, truncate set)``; the mirror is set in the env."""
     served = tmp_path / "served"
-    for relative in (MUSHROOM, DSLR, WEBCAM):
+    for relative in (MUSHROOM, DSLR, WEBCAM, FOLD):
         (served / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(data_home) / relative, served / relative)
     requests, truncate = [], set()
@@ -190,6 +191,31 @@ def test_offline_says_so_and_how_to_place_by_hand(monkeypatch, tmp_path):
     assert "not found in the data folder" in message
     assert str(tmp_path) in message and MUSHROOM in message
     assert "place it by hand" in message and "TRANSFERKIT_DATA" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.realdata
+def test_mirror_serves_files_with_no_public_address(server, data_home, tmp_path):
+    served, requests, _ = server
+    assert REMOTE_FILES[FOLD].url is None
+    path = _download.fetch_file(FOLD, tmp_path / "home")
+    assert path.read_bytes() == (Path(data_home) / FOLD).read_bytes()
+    assert requests == [f"/{FOLD}"]
+    # the manifest still decides: a changed file on the mirror is refused
+    (served / FOLD).write_text("advisedby(person1,person2).\n")
+    with pytest.raises(DownloadError, match="SHA-256"):
+        _download.fetch_file(FOLD, tmp_path / "other")
+    assert not (tmp_path / "other").exists()
+
+
+def test_silent_server_times_out(monkeypatch, tmp_path):
+    with socket.socket() as sock:  # accepts connections, never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        monkeypatch.setenv(_download.DOWNLOAD_BASE_ENV, base)
+        with pytest.raises(DownloadError, match="cannot be reached.*timed out"):
+            _download.fetch_file(MUSHROOM, tmp_path, timeout=0.2)
     assert list(tmp_path.iterdir()) == []
 
 

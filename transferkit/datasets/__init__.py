@@ -16,6 +16,7 @@ from ._home import DataFileError, get_data_home
 from ._hymenoptera import fetch_hymenoptera
 from ._newsgroups import NEWSGROUPS, load_newsgroups
 from ._office_caltech import OFFICE_CALTECH_DOMAINS, load_office_caltech
+from ._registry_urls import REMOTE_ARCHIVES, REMOTE_FILES
 from ._relational import RELATIONAL_DOMAINS, load_relational
 from ._synthetic import make_domain_shift
 from ._uci import load_concrete_domains, load_mushroom_domains
@@ -25,6 +26,8 @@ __all__ = [
     "NEWSGROUPS",
     "OFFICE_CALTECH_DOMAINS",
     "RELATIONAL_DOMAINS",
+    "REMOTE_ARCHIVES",
+    "REMOTE_FILES",
     "DataFileError",
     "DownloadError",
     "fetch_hymenoptera",

@@ -121,7 +121,8 @@ def _office_caltech(manifest):
             _JPDA.format(domain),
             manifest[path],
             _GONG,
-            "GitHub chamwen/JPDA data/Office/, the copy the data folder holds; "
+            "GitHub chamwen/JPDA data/Office/, the copy the data folder was "
+            "taken from; "
             "byte-identical copies are in scikit-adaptation/skada-bench and "
             "LeiTian-qj/CMMS.",
         )
@@ -149,10 +150,11 @@ def _uci(manifest):
             "UCI Machine Learning Repository, Mushroom (CC BY 4.0): "
             "https://archive.ics.uci.edu/ml/machine-learning-databases/"
             "mushroom/agaricus-lepiota.data",
-            "The manifest's file is the copy in GitHub MrDavidG/TrAdaBoost_icml2007 "
-            "(datasets/mushroom), 8124 rows with no newline after the last "
-            "one; whether UCI's own copy ends the same way cannot be checked "
-            "offline, so the byte-identical copy is the address.",
+            "The data folder's copy was taken from GitHub "
+            "MrDavidG/TrAdaBoost_icml2007 (datasets/mushroom, the commit in the "
+            "address): 8124 rows, no newline after the last one. Whether UCI's "
+            "own copy is byte-identical cannot be checked offline, so the "
+            "address is the copy the manifest was made from.",
         )
     }
     rdatasets = (
