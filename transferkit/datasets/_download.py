@@ -123,7 +123,7 @@ def _stream(url, tmp, relative, home, timeout):
             + _by_hand(relative, home, url)
         ) from exc
     digest = hashlib.sha256()
-    received = 0
+    received, cut = 0, False
     with response:
         length = response.headers.get("Content-Length")
         expected = int(length) if length and length.isdigit() else None
@@ -140,8 +140,10 @@ def _stream(url, tmp, relative, home, timeout):
                 try:
                     block = response.read(_CHUNK)
                 except http.client.IncompleteRead as exc:
-                    tmp.write(exc.partial)
                     received += len(exc.partial)
+                    if expected is None and exc.expected is not None:
+                        expected = received + exc.expected
+                    cut = True
                     break
                 except (OSError, http.client.HTTPException) as exc:
                     raise DownloadError(
@@ -156,10 +158,11 @@ def _stream(url, tmp, relative, home, timeout):
                 bar.update(len(block))
         finally:
             bar.close()
-    if expected is not None and received != expected:
+    if cut or (expected is not None and received != expected):
+        of = "an unknown number of" if expected is None else f"{expected}"
         raise DownloadError(
             f"{failed} failed: the transfer was cut short ({received} of "
-            f"{expected} bytes). Nothing was kept; try again. "
+            f"{of} bytes). Nothing was kept; try again. "
             + _by_hand(relative, home, url)
         )
     return digest.hexdigest()
