@@ -528,3 +528,18 @@ def test_non_finite_kernel_gives_the_eigensolver_message(kernel):
     for est in (TCA(kernel=kernel), JDA(kernel=kernel)):
         with pytest.raises(ValueError, match="not finite.*increase mu"):
             est.fit(Xs, ys, Xt)
+
+
+def test_default_is_the_primal_path_and_scales_past_the_dense_limit():
+    # The dense kernel path refuses n_s + n_t > 5000; the default must not.
+    rng = np.random.RandomState(0)
+    Xs = rng.normal(size=(3000, 5))
+    Xt = rng.normal(size=(3000, 5)) + 0.5
+    tca = TCA(n_components=3).fit(Xs, None, Xt=Xt)
+    assert tca.gamma_ is None and tca.components_.shape == (5, 3)
+    np.testing.assert_array_equal(
+        tca.transform(Xt),
+        TCA(n_components=3, kernel="primal").fit(Xs, Xt=Xt).transform(Xt),
+    )
+    with pytest.raises(ValueError, match="n_landmarks"):
+        TCA(n_components=3, kernel="linear").fit(Xs, None, Xt=Xt)
