@@ -16,7 +16,7 @@ On SURF every row also gets a reverse-validation score on every task
 only), and two extra rows are chosen from them without target labels: the
 best-scoring row of each task, and the row with the best score averaged over
 the tasks. This multiplies the cost by seven; the tasks run in parallel
-processes (about 14 minutes on two cores).
+(``--n-jobs``, all cores by default; about 14 minutes on two cores).
 
 The SURF "SVM" (no adaptation) row follows the ``LinAccuracy`` baseline of
 the subspace-alignment / CORAL MATLAB code lineage (``SA_SVM.m``; the CORAL
@@ -41,7 +41,13 @@ from sklearn.svm import SVC
 
 from ..base import TransferMixin
 from ..utils._fitting import fit_with_target
-from ._registry import BenchmarkTable, register
+from ._office_caltech_tasks import (
+    DECAF_TASKS,
+    PUBLISHED_DECAF,
+    PUBLISHED_SURF,
+    SURF_TASKS,
+)
+from ._registry import BenchmarkTable, register, run_parallel
 
 __all__ = [
     "PUBLISHED_SURF",
@@ -55,54 +61,6 @@ __all__ = [
     "CoralSimilaritySVM",
 ]
 
-
-def _row(text):
-    return [float(v) for v in text.split()]
-
-
-#: The 12 SURF tasks, (source, target), in the column order of the tables.
-SURF_TASKS = [
-    ("C", "A"),
-    ("C", "W"),
-    ("C", "D"),
-    ("A", "C"),
-    ("A", "W"),
-    ("A", "D"),
-    ("W", "C"),
-    ("W", "A"),
-    ("W", "D"),
-    ("D", "C"),
-    ("D", "A"),
-    ("D", "W"),
-]
-
-#: The DeCAF6 tasks (only dslr and webcam ship with the data).
-DECAF_TASKS = [("D", "W"), ("W", "D")]
-
-#: Published accuracies (%) on SURF, per task in :data:`SURF_TASKS` order
-#: (BENCHMARKS.md: jindongwang/transferlearning ``data/benchmark.md``, whose
-#: SVM and CORAL rows are Table 3 of the CORAL paper; TCA, GFK, JDA from the
-#: JDA code lineage, linear "primal" projection + 1-NN).
-PUBLISHED_SURF = {
-    "1NN": _row("23.7 25.8 25.5 26.0 29.8 25.5 19.9 23.0 59.2 26.3 28.5 63.4"),
-    "SVM": _row("53.1 41.7 47.8 41.7 31.9 44.6 21.2 27.6 78.3 26.4 26.2 52.5"),
-    "TCA + 1NN": _row("45.6 39.3 45.9 42.0 40.0 35.7 31.5 30.5 91.1 33.0 32.8 87.5"),
-    "GFK + 1NN": _row("46.0 37.0 40.8 40.7 37.0 40.1 24.8 27.6 85.4 29.3 28.7 80.3"),
-    "JDA + 1NN": _row("43.1 39.3 49.0 40.9 38.0 42.0 33.0 29.8 92.4 31.2 33.4 89.2"),
-    "CORAL + SVM": _row("52.1 46.4 45.9 45.1 44.4 39.5 33.7 36.0 86.6 33.8 37.7 84.7"),
-    "MEDA (published only)": _row(
-        "56.5 53.9 50.3 43.9 53.2 45.9 34.0 42.7 88.5 34.9 41.2 87.5"
-    ),
-}
-
-#: Published accuracies (%) on DeCAF6, D→W and W→D (BENCHMARKS.md).
-PUBLISHED_DECAF = {
-    "1NN": [91.5, 98.1],
-    "SVM": [98.3, 100.0],
-    "TCA + 1NN": [99.7, 100.0],
-    "JDA + 1NN": [99.7, 100.0],
-    "CORAL + SVM": [99.3, 100.0],
-}
 
 #: Rows chosen among the computed ones by reverse validation (no target labels).
 SELECTED_PER_TASK = "Reverse-validation pick, per task"
@@ -334,7 +292,11 @@ def office_caltech_accuracies(
         ``cv=3``, seed 0): source labels and unlabelled target only. Costs
         six more fits per method and task.
     n_jobs : int, default=None
-        Tasks run in parallel processes (joblib); ``None`` means one.
+        Tasks run in parallel through ``joblib.Parallel`` (so a
+        ``joblib.parallel_config`` chooses the backend, e.g. a Dask cluster):
+        ``None`` is one job unless a ``parallel_config`` sets another number,
+        ``-1`` all cores. The results do not depend on it (every seed is
+        fixed in advance).
 
     Returns
     -------
@@ -344,8 +306,6 @@ def office_caltech_accuracies(
         Per method, one reverse-validation score per task; only returned
         when ``reverse_validation`` is true.
     """
-    from joblib import Parallel, delayed
-
     from ..datasets import load_office_caltech
 
     if tasks is None:
@@ -357,9 +317,13 @@ def office_caltech_accuracies(
         )
         for d in domains
     }
-    per_task = Parallel(n_jobs=n_jobs)(
-        delayed(_task_scores)(methods, *data[source], *data[target], reverse_validation)
-        for source, target in tasks
+    per_task = run_parallel(
+        _task_scores,
+        [
+            (methods, *data[source], *data[target], reverse_validation)
+            for source, target in tasks
+        ],
+        n_jobs,
     )
     accuracies = {name: [acc[name] for acc, _ in per_task] for name, _ in methods}
     if not reverse_validation:
@@ -448,7 +412,7 @@ def _surf_table(data_home, n_jobs=None):
     )
 
 
-def _decaf_table(data_home):
+def _decaf_table(data_home, n_jobs=None):
     from ..feature import CORAL
     from ..pipeline import make_transfer_pipeline
 
@@ -466,7 +430,9 @@ def _decaf_table(data_home):
         ("CORAL + SVM", lambda: make_transfer_pipeline(CORAL(reg=1.0), _svm())),
         ("CORAL + SVM, authors' kernel", lambda: CoralSimilaritySVM(reg=1.0)),
     ]
-    ours = office_caltech_accuracies(methods, "decaf", data_home=data_home)
+    ours = office_caltech_accuracies(
+        methods, "decaf", data_home=data_home, n_jobs=n_jobs
+    )
     return _comparison_table(
         "Office-Caltech10 DeCAF6: target accuracy (%)",
         DECAF_TASKS,
@@ -484,7 +450,7 @@ def _notes(rows):
 
 
 @register("office-caltech", "Office-Caltech10 SURF (12 tasks) and DeCAF6 (D↔W)")
-def office_caltech(family="feature", data_home=None, features=None):
+def office_caltech(family="feature", data_home=None, features=None, n_jobs=-1):
     """Office-Caltech10 SURF (12 tasks) and DeCAF6 (D↔W), beside published rows.
 
     Parameters
@@ -496,6 +462,13 @@ def office_caltech(family="feature", data_home=None, features=None):
         Data folder; else ``TRANSFERKIT_DATA``.
     features : {"surf", "decaf"} or None, default=None
         Feature set for the feature family; ``None`` runs both.
+    n_jobs : int or None, default=-1
+        The tasks (and, for the instance family, the tables' classifiers) run
+        in parallel through ``joblib.Parallel``: ``-1`` all cores, ``None``
+        joblib's default (one job unless a ``joblib.parallel_config`` sets
+        another number). The backend is the active ``parallel_config``'s
+        (processes by default; ``backend="dask"`` for a Dask cluster). The
+        tables do not depend on it.
 
     Returns
     -------
@@ -511,12 +484,14 @@ def office_caltech(family="feature", data_home=None, features=None):
     tables = []
     if family in ("feature", "all"):
         if features in (None, "surf"):
-            tables.append(_surf_table(data_home, n_jobs=-1))
+            tables.append(_surf_table(data_home, n_jobs=n_jobs))
         if features in (None, "decaf"):
-            tables.append(_decaf_table(data_home))
+            tables.append(_decaf_table(data_home, n_jobs=n_jobs))
     if family in ("instance", "all"):
         from ._office_caltech_instance import instance_tables
 
-        options = {} if features is None else {"features": features}
+        options = {"n_jobs": n_jobs}
+        if features is not None:
+            options["features"] = features
         tables.extend(instance_tables(data_home=data_home, **options))
     return tables
