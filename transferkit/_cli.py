@@ -194,10 +194,19 @@ def build_parser():
     bench.add_argument("--data-home", help="data folder (else TRANSFERKIT_DATA)")
     bench.add_argument("--save", help="also write the Markdown tables to this file")
     bench.add_argument(
+        "--plot", help="also draw the tables as bars into this image file (matplotlib)"
+    )
+    bench.add_argument(
         "--pair", help="relational: SRC:TGT[,SRC:TGT] (names or folders) or 'all'"
     )
     bench.add_argument(
         "--shifts", help="digits-finetune: comma-separated digits shifts"
+    )
+    bench.add_argument(
+        "--n-jobs",
+        type=int,
+        help="parallel jobs (joblib) for the benchmark's tasks and repeats, "
+        "where it runs them in parallel; -1: all cores",
     )
 
     from ._cli_images import add_image_commands
@@ -244,10 +253,15 @@ def _main(argv=None):
             data_home=args.data_home,
             pair=args.pair,
             shifts=None if args.shifts is None else tuple(args.shifts.split(",")),
+            n_jobs=args.n_jobs,
         )
         if args.save:
             with open(args.save, "w") as fh:
                 fh.write("\n\n".join(t.to_markdown() for t in tables) + "\n")
+        if args.plot:
+            from .plotting._benchmark import save_benchmark_plot
+
+            save_benchmark_plot(tables, args.plot)
         return 0
     if args.command == "finetune-images":
         from ._cli_images import run_finetune_images

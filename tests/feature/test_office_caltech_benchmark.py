@@ -37,7 +37,9 @@ def test_instance_family_is_delegated(monkeypatch):
     monkeypatch.setitem(sys.modules, fake.__name__, fake)
     tables = oc.office_caltech(family="instance", data_home="somewhere")
     assert [t.title for t in tables] == ["instance"]
-    assert calls == [("somewhere", {})]
+    assert calls == [("somewhere", {"n_jobs": -1})]  # n_jobs is passed on
+    oc.office_caltech(family="instance", features="surf", n_jobs=2)
+    assert calls[-1] == (None, {"n_jobs": 2, "features": "surf"})
 
 
 def test_published_rows_are_consistent():
