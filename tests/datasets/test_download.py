@@ -304,6 +304,8 @@ def _hymenoptera_zip(counts=None):
             zf.writestr(inner + "/", b"")
             for i in range(n):
                 zf.writestr(f"{inner}/{i}.jpg", f"{folder} {i}".encode())
+            zf.writestr(f"{inner}/.DS_Store", b"finder metadata")
+        zf.writestr("__MACOSX/hymenoptera_data/._x.jpg", b"resource fork")
     return buffer.getvalue()
 
 
@@ -317,6 +319,7 @@ def test_archive_download_and_extract(server, tmp_path):
         b"images/hymenoptera/train/bees 120"
     )
     assert sum(1 for p in root.rglob("*") if p.is_file()) == 124 + 121 + 70 + 83
+    assert not list(root.rglob(".DS_Store"))
     # nothing but the extracted folder: no archive, no temporary folder
     assert [p.name for p in home.iterdir()] == ["images"]
     assert fetch_hymenoptera(data_home=home) == root

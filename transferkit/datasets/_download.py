@@ -283,7 +283,8 @@ def fetch_archive(name, data_home=None, timeout=None):
 
     The archive goes to a temporary name in the data folder, its SHA-256 is
     checked when the registry knows it, its members are extracted into a
-    temporary folder next to their destination and checked (file counts),
+    temporary folder next to their destination (hidden files such as
+    ``.DS_Store`` are skipped) and checked (file counts),
     then each destination folder is moved into place with :func:`os.replace`.
     The archive itself is not kept.
 
@@ -328,6 +329,8 @@ def fetch_archive(name, data_home=None, timeout=None):
                         if info.is_dir() or not info.filename.startswith(prefix):
                             continue
                         rest = info.filename[len(prefix) :]
+                        if any(part.startswith(".") for part in rest.split("/")):
+                            continue  # .DS_Store and the like: not data
                         out = (extracted / target / rest).resolve()
                         if extracted.resolve() not in out.parents:
                             raise DownloadError(
