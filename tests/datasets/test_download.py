@@ -257,6 +257,13 @@ def test_no_public_address_says_place_by_hand(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_unregistered_file_is_refused(tmp_path):
+    assert _download.remote_url("elsewhere/file.txt") is None
+    with pytest.raises(DownloadError, match="no download registered"):
+        _download.fetch_file("elsewhere/file.txt", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_download_if_missing_false_makes_no_request(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(_download, "_urlopen", lambda *a: calls.append(a))
