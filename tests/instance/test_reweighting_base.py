@@ -207,10 +207,10 @@ def test_regressor_variant_passes_sklearn_checks(estimator, check):
 _REWEIGHTERS = ["KMM", "KLIEP", "ULSIF", "RULSIF", "DiscriminativeReweighting"]
 
 
-def _reweighter(name):
+def _reweighter(name, **params):
     import transferkit.instance as instance
 
-    return getattr(instance, name)(random_state=0)
+    return getattr(instance, name)(random_state=0, **params)
 
 
 @pytest.mark.parametrize("name", _REWEIGHTERS)
@@ -237,6 +237,21 @@ def test_weights_on_few_samples_warn(name):
     Xs = rng.randn(400, 2)
     ys = (Xs[:, 0] > 0).astype(int)
     Xt = rng.randn(200, 2) * 0.2 + 2.0
+    # KMM's default bound B=2 prevents the collapse (below); the paper's
+    # B=1000 lets the weights concentrate on about 2 of 400 points
+    params = {"B": 1000.0} if name == "KMM" else {}
     with pytest.warns(LowEffectiveSampleSizeWarning, match="effective sample size"):
-        model = _reweighter(name).fit(Xs, ys, Xt)
+        model = _reweighter(name, **params).fit(Xs, ys, Xt)
     assert model.effective_sample_size_ < LOW_ESS_FRACTION * 400
+
+
+def test_kmm_default_bound_keeps_the_effective_sample_size():
+    rng = np.random.RandomState(0)
+    Xs = rng.randn(400, 2)
+    ys = (Xs[:, 0] > 0).astype(int)
+    Xt = rng.randn(200, 2) * 0.2 + 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LowEffectiveSampleSizeWarning)
+        model = _reweighter("KMM").fit(Xs, ys, Xt)
+    assert model.weights_.max() <= 2.0
+    assert model.effective_sample_size_ >= 0.25 * 400
