@@ -4,9 +4,40 @@ Choosing a transfer method, or deciding not to transfer at all, is the
 practical question when the target domain has no labels: the usual
 cross-validation scores the source, which says little about the target.
 The tools here estimate target accuracy from the source labels and the
-unlabelled target alone.
+unlabelled target alone:
+
+- label-free scorers, usable as ``scoring=`` in scikit-learn's tools (they
+  request ``Xt`` through metadata routing): :class:`ImportanceWeightedScorer`,
+  :class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`,
+  :class:`SNDScorer`, :class:`DEVScorer`, :class:`DiscrepancyScorer`;
+- :class:`TransferSelector`, which scores named candidates with them and
+  keeps a no-adaptation baseline unless a candidate clearly beats it;
+- :class:`ReverseValidationSelector`, the reverse-validation special case.
 """
 
 from ._reverse_validation import ReverseValidationSelector, reverse_validation_score
+from ._scorers import (
+    DEVScorer,
+    DiscrepancyScorer,
+    ImportanceWeightedScorer,
+    PredictionEntropyScorer,
+    ReverseValidationScorer,
+    SNDScorer,
+    dev_risk,
+)
+from ._selector import AUTO_CRITERIA, TransferSelector, make_scorer_by_name
 
-__all__ = ["ReverseValidationSelector", "reverse_validation_score"]
+__all__ = [
+    "AUTO_CRITERIA",
+    "DEVScorer",
+    "DiscrepancyScorer",
+    "ImportanceWeightedScorer",
+    "PredictionEntropyScorer",
+    "ReverseValidationScorer",
+    "ReverseValidationSelector",
+    "SNDScorer",
+    "TransferSelector",
+    "dev_risk",
+    "make_scorer_by_name",
+    "reverse_validation_score",
+]

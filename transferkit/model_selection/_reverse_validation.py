@@ -156,6 +156,9 @@ class ReverseValidationSelector(
         The per-fold scores.
     best_name_ : str
         Name of the chosen candidate.
+    selection_report_ : dict
+        The scores and the choice in :class:`TransferSelector`'s format
+        (``"baseline"`` is the first candidate, which wins ties).
     best_estimator_ : estimator
         The chosen candidate, refitted on all source data and ``Xt``.
     classes_ : ndarray of shape (n_classes,)
@@ -266,10 +269,35 @@ default=None
         }
         # max() keeps the first of equal scores: ties go to the earlier candidate
         self.best_name_ = max(self.scores_, key=self.scores_.get)
+        self.selection_report_ = self._report()
         best = dict(candidates)[self.best_name_]
         Xt_fit = None if data.no_shift else data.Xt
         self.best_estimator_ = fit_with_target(clone(best), data.X, data.y, Xt_fit)
         return self
+
+    def _report(self):
+        """``selection_report_`` in :class:`TransferSelector`'s format."""
+        names = list(self.fold_scores_)
+        table = {}
+        for name, folds in self.fold_scores_.items():
+            folds = [float(v) for v in folds]
+            table[name] = {
+                "mean": float(np.mean(folds)),
+                "std": float(np.std(folds, ddof=1)) if len(folds) > 1 else 0.0,
+                "folds": folds,
+            }
+        return {
+            "candidates": names,
+            "criteria": ["reverse_validation"],
+            "scores": {"reverse_validation": table},
+            "baseline": names[0],
+            "selected": self.best_name_,
+            "reason": (
+                "highest mean reverse-validation score over the folds (no "
+                "noise margin; ties go to the first candidate, "
+                f"{names[0]!r})"
+            ),
+        }
 
     def _check_X(self, X):
         check_is_fitted(self)

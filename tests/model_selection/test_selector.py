@@ -1,0 +1,245 @@
+"""TransferSelector: the report, the guard, determinism, delegation."""
+
+import pickle
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+
+from tests._shift_data import sheared_domains
+from transferkit.datasets import make_domain_shift
+from transferkit.feature import CORAL, SubspaceAlignment
+from transferkit.instance import DiscriminativeReweighting
+from transferkit.model_selection import (
+    DEVScorer,
+    ReverseValidationSelector,
+    TransferSelector,
+)
+from transferkit.model_selection._guard import guarded_choice
+from transferkit.pipeline import make_transfer_pipeline
+
+
+def _check_report(report):
+    assert set(report) == {
+        "candidates",
+        "criteria",
+        "scores",
+        "baseline",
+        "selected",
+        "reason",
+    }
+    assert report["selected"] in report["candidates"]
+    assert list(report["scores"]) == report["criteria"]
+    for criterion in report["criteria"]:
+        table = report["scores"][criterion]
+        assert list(table) == report["candidates"]
+        for entry in table.values():
+            assert set(entry) == {"mean", "std", "folds"}
+            assert isinstance(entry["mean"], float)
+            assert entry["mean"] == pytest.approx(np.mean(entry["folds"]))
+            assert entry["std"] == pytest.approx(np.std(entry["folds"], ddof=1))
+    assert isinstance(report["reason"], str) and report["reason"]
+
+
+@pytest.fixture(scope="module")
+def sheared():
+    return sheared_domains(n=200)
+
+
+def _coral_candidates():
+    return [
+        ("source only", LogisticRegression()),
+        ("CORAL", make_transfer_pipeline(CORAL(reg=0.1), LogisticRegression())),
+    ]
+
+
+def test_adaptation_chosen_where_it_helps(sheared):
+    Xs, ys, Xt, yt = sheared
+    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0)
+    selector.fit(Xs, ys, Xt)
+    report = selector.selection_report_
+    _check_report(report)
+    assert report["criteria"][:4] == ["auto", "iwcv", "reverse_validation", "dev"]
+    assert report["baseline"] == "source only"
+    assert selector.selected_ == "CORAL"
+    assert "beat the baseline" in report["reason"]
+    source_only = LogisticRegression().fit(Xs, ys).score(Xt, yt)
+    assert selector.score(Xt, yt) > source_only + 0.1
+    # auto is the fold-wise mean of its three parts
+    parts = [
+        report["scores"][c]["CORAL"]["folds"]
+        for c in ("iwcv", "reverse_validation", "dev")
+    ]
+    np.testing.assert_allclose(
+        report["scores"]["auto"]["CORAL"]["folds"], np.mean(parts, axis=0)
+    )
+    assert selector.scores_ == {
+        n: e["mean"] for n, e in report["scores"]["auto"].items()
+    }
+
+
+def test_guard_keeps_the_baseline_where_adaptation_hurts():
+    # no shift; keeping one of five directions loses the class information
+    Xs, ys, Xt, yt = make_domain_shift(
+        kind="covariate",
+        n_source=200,
+        n_target=200,
+        n_features=5,
+        shift=0.0,
+        random_state=1,
+    )
+    harmful = make_transfer_pipeline(
+        SubspaceAlignment(n_components=1), KNeighborsClassifier(1)
+    )
+    selector = TransferSelector(
+        [("harmful", harmful), ("source only", LogisticRegression())],
+        cv=3,
+        random_state=0,
+    ).fit(Xs, ys, Xt)
+    report = selector.selection_report_
+    assert report["baseline"] == "source only"
+    assert selector.selected_ == "source only"
+    assert report["reason"].startswith("baseline kept")
+    np.testing.assert_array_equal(
+        selector.predict(Xt), LogisticRegression().fit(Xs, ys).predict(Xt)
+    )
+    assert harmful.fit(Xs, ys, Xt=Xt).score(Xt, yt) < selector.score(Xt, yt)
+
+
+def test_guard_rule_is_guarded_choice(sheared):
+    Xs, ys, Xt, _ = sheared
+    selector = TransferSelector(
+        _coral_candidates(), scoring="dev", cv=4, random_state=2
+    )
+    report = selector.fit(Xs, ys, Xt).selection_report_
+    folds = {n: e["folds"] for n, e in report["scores"]["dev"].items()}
+    assert report["selected"] == guarded_choice(folds, "source only")[0]
+    # a margin nobody can pass keeps the baseline
+    strict = clone(selector).set_params(n_std_errors=1e9).fit(Xs, ys, Xt)
+    assert strict.selected_ == "source only"
+
+
+def test_no_guard_takes_the_best_mean(sheared):
+    Xs, ys, Xt, _ = sheared
+    selector = TransferSelector(
+        _coral_candidates(), scoring=["entropy"], cv=3, random_state=0, baseline=None
+    ).fit(Xs, ys, Xt)
+    table = selector.selection_report_["scores"]["entropy"]
+    assert selector.selected_ == max(table, key=lambda n: table[n]["mean"])
+    assert selector.selection_report_["baseline"] is None
+    assert "guard is off" in selector.selection_report_["reason"]
+
+
+def test_baseline_is_derived_when_every_candidate_adapts(sheared):
+    Xs, ys, Xt, _ = sheared
+    candidates = [
+        ("CORAL", make_transfer_pipeline(CORAL(), LogisticRegression(C=0.5))),
+        ("reweighted", DiscriminativeReweighting(LogisticRegression(), random_state=0)),
+    ]
+    selector = TransferSelector(
+        candidates, scoring="iwcv", cv=3, random_state=0, refit=False
+    )
+    report = selector.fit(Xs, ys, Xt).selection_report_
+    assert report["candidates"] == ["no adaptation", "CORAL", "reweighted"]
+    assert report["baseline"] == "no adaptation"
+    assert not hasattr(selector, "best_estimator_")
+    with pytest.raises(AttributeError, match="refit=False"):
+        selector.predict(Xt)
+    # the derived baseline is the pipeline without CORAL
+    given = TransferSelector(
+        candidates,
+        scoring="iwcv",
+        cv=3,
+        random_state=0,
+        refit=False,
+        baseline=LogisticRegression(C=0.5),
+    ).fit(Xs, ys, Xt)
+    assert (
+        given.selection_report_["scores"]["iwcv"]["no adaptation"]
+        == report["scores"]["iwcv"]["no adaptation"]
+    )
+
+
+def test_same_result_for_any_n_jobs_and_backend(sheared):
+    Xs, ys, Xt, _ = sheared
+    selector = TransferSelector(
+        _coral_candidates(), scoring=["auto", "snd"], cv=3, random_state=5, refit=False
+    )
+    one = clone(selector).set_params(n_jobs=1).fit(Xs, ys, Xt).selection_report_
+    two = clone(selector).set_params(n_jobs=2).fit(Xs, ys, Xt).selection_report_
+    with parallel_config(backend="threading"):
+        threads = clone(selector).set_params(n_jobs=2).fit(Xs, ys, Xt).selection_report_
+    assert one == two == threads
+
+
+def test_random_state_fixes_the_folds(sheared):
+    Xs, ys, Xt, _ = sheared
+    selector = TransferSelector(_coral_candidates(), scoring="dev", cv=3, refit=False)
+    a = clone(selector).set_params(random_state=0).fit(Xs, ys, Xt).selection_report_
+    b = clone(selector).set_params(random_state=0).fit(Xs, ys, Xt).selection_report_
+    c = clone(selector).set_params(random_state=1).fit(Xs, ys, Xt).selection_report_
+    assert a == b
+    assert a["scores"]["dev"] != c["scores"]["dev"]
+    state = np.random.get_state()[1].copy()
+    clone(selector).set_params(random_state=0).fit(Xs, ys, Xt)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_target_labels_add_target_only(sheared):
+    Xs, ys, Xt, yt = sheared
+    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0)
+    selector.fit(Xs, ys, Xt[:60], yt[:60])
+    report = selector.selection_report_
+    _check_report(report)
+    assert report["candidates"] == ["source only", "CORAL", "target only"]
+    assert report["criteria"] == ["target_accuracy"]
+    assert report["baseline"] in ("source only", "target only")
+    if selector.selected_ == "target only":
+        expected = LogisticRegression().fit(Xt[:60], yt[:60]).predict(Xt[60:])
+        np.testing.assert_array_equal(selector.predict(Xt[60:]), expected)
+
+
+def test_scorer_objects_and_pickle(sheared):
+    Xs, ys, Xt, yt = sheared
+    selector = TransferSelector(
+        _coral_candidates(), scoring=[DEVScorer(clip=5.0)], cv=3, random_state=0
+    ).fit(Xs, ys, Xt)
+    assert selector.selection_report_["criteria"] == ["dev"]
+    restored = pickle.loads(pickle.dumps(selector))
+    np.testing.assert_array_equal(restored.predict(Xt), selector.predict(Xt))
+    assert restored.predict_proba(Xt).shape == (len(Xt), 2)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"scoring": "nonsense"}, "unknown criterion"),
+        ({"scoring": [42]}, "scoring must be"),
+        ({"cv": 1}, "cv must be an integer >= 2"),
+        ({"baseline": "missing"}, "not among the candidates"),
+        ({"baseline": 3}, "baseline must be"),
+        ({"n_std_errors": -1}, "n_std_errors"),
+        ({"candidates": []}, "non-empty list"),
+    ],
+)
+def test_bad_parameters(sheared, params, match):
+    Xs, ys, Xt, _ = sheared
+    with pytest.raises(ValueError, match=match):
+        TransferSelector(**params).fit(Xs, ys, Xt)
+
+
+def test_reverse_validation_selector_report():
+    Xs, ys, Xt, _ = make_domain_shift(
+        kind="affine", n_source=150, n_target=150, random_state=0
+    )
+    selector = ReverseValidationSelector(cv=3).fit(Xs, ys, Xt)
+    report = selector.selection_report_
+    _check_report(report)
+    assert report["criteria"] == ["reverse_validation"]
+    assert report["selected"] == selector.best_name_
+    assert report["baseline"] == "source only"
+    for name, folds in selector.fold_scores_.items():
+        assert report["scores"]["reverse_validation"][name]["folds"] == list(folds)

@@ -1,0 +1,636 @@
+"""TransferSelector: choose among named candidates without target labels, guarded."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..base import TransferMixin
+from ..utils._fitting import consumes_target, fit_with_target
+from ._guard import guarded_choice
+from ._scorers import (
+    DEVScorer,
+    DiscrepancyScorer,
+    ImportanceWeightedScorer,
+    PredictionEntropyScorer,
+    ReverseValidationScorer,
+    SNDScorer,
+    _LabelFreeScorer,
+)
+
+__all__ = ["AUTO_CRITERIA", "TransferSelector", "make_scorer_by_name"]
+
+_SCORERS = {
+    "iwcv": ImportanceWeightedScorer,
+    "reverse_validation": ReverseValidationScorer,
+    "entropy": PredictionEntropyScorer,
+    "snd": SNDScorer,
+    "dev": DEVScorer,
+    "discrepancy": DiscrepancyScorer,
+}
+
+#: The criteria whose per-fold mean is the ``scoring="auto"`` criterion: the
+#: three estimates of target accuracy (see the model-selection guide for the
+#: measurement behind the choice).
+AUTO_CRITERIA = ("iwcv", "reverse_validation", "dev")
+
+#: Name of the no-adaptation and target-only candidates the guard adds.
+NO_ADAPTATION = "no adaptation"
+TARGET_ONLY = "target only"
+
+
+def make_scorer_by_name(name):
+    """A label-free scorer from its short name.
+
+    Parameters
+    ----------
+    name : {"iwcv", "reverse_validation", "entropy", "snd", "dev", "discrepancy"}
+
+    Returns
+    -------
+    scorer : label-free scorer with default parameters
+    """
+    if name not in _SCORERS:
+        raise ValueError(
+            f"unknown criterion {name!r}; use 'auto', one of {sorted(_SCORERS)}, "
+            "or a scorer object."
+        )
+    return _SCORERS[name]()
+
+
+def _check_cv(cv):
+    if not isinstance(cv, numbers.Integral) or isinstance(cv, bool) or cv < 2:
+        raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    return int(cv)
+
+
+def _default_candidates():
+    from ..feature import CORAL
+    from ..pipeline import make_transfer_pipeline
+
+    return [
+        ("source only", LogisticRegression()),
+        ("CORAL", make_transfer_pipeline(CORAL(), LogisticRegression())),
+    ]
+
+
+def _check_candidates(candidates):
+    candidates = _default_candidates() if candidates is None else candidates
+    if not isinstance(candidates, (list, tuple)) or len(candidates) == 0:
+        raise ValueError(
+            "candidates must be a non-empty list of (name, estimator) tuples, "
+            f"got {candidates!r}."
+        )
+    names = []
+    for item in candidates:
+        if (
+            not isinstance(item, tuple)
+            or len(item) != 2
+            or not isinstance(item[0], str)
+            or not hasattr(item[1], "fit")
+        ):
+            raise ValueError(
+                "candidates must be a list of (name, estimator) tuples; got the "
+                f"item {item!r}."
+            )
+        names.append(item[0])
+    if len(set(names)) != len(names):
+        raise ValueError(f"candidate names must be unique, got {names}.")
+    return list(candidates)
+
+
+def _without_adaptation(estimator):
+    """The candidate with its transfer steps removed, or None if there is none."""
+    from ..instance._base import BaseReweighting
+    from ..pipeline import TransferPipeline
+
+    if isinstance(estimator, TransferPipeline):
+        kept = [
+            (name, clone(step))
+            for name, step in estimator.steps
+            if not isinstance(step, TransferMixin)
+        ]
+        if not kept or kept[-1][0] != estimator.steps[-1][0]:
+            last = estimator.steps[-1][1]
+            if isinstance(last, BaseReweighting):
+                kept.append(("estimator", clone(last._get_estimator())))
+            else:
+                return None
+        if len(kept) == 1:
+            return kept[0][1]
+        from sklearn.pipeline import Pipeline
+
+        return Pipeline(kept)
+    if isinstance(estimator, BaseReweighting):
+        return clone(estimator._get_estimator())
+    if not consumes_target(estimator):
+        return clone(estimator)
+    return None
+
+
+def _requests_yt(estimator):
+    try:
+        return bool(estimator.get_metadata_routing().consumes("fit", ["yt"]))
+    except AttributeError:
+        return False
+
+
+def _scorer_name(scorer, k):
+    return getattr(scorer, "name", None) or f"criterion_{k}"
+
+
+def _fit_and_score(estimator, X, y, Xt, yt, train, held_out, scorers, contexts, mode):
+    """Fit one candidate on one fold and score it with every criterion."""
+    if mode == "target_only":
+        model = clone(estimator).fit(Xt[train], yt[train])
+        return {
+            "target_accuracy": float(
+                np.mean(model.predict(Xt[held_out]) == yt[held_out])
+            )
+        }
+    if mode == "labelled":
+        model = clone(estimator)
+        if consumes_target(model):
+            params = {"Xt": Xt[train]}
+            if _requests_yt(model):
+                params["yt"] = yt[train]
+            model.fit(X, y, **params)
+        else:
+            model.fit(X, y)
+        return {
+            "target_accuracy": float(
+                np.mean(model.predict(Xt[held_out]) == yt[held_out])
+            )
+        }
+    model = fit_with_target(clone(estimator), X[train], y[train], Xt)
+    X_val, y_val = X[held_out], y[held_out]
+    if mode == "no_shift":
+        return {
+            "cv_accuracy": float(np.mean(np.asarray(model.predict(X_val)) == y_val))
+        }
+    return {
+        name: float(scorer._score(model, X_val, y_val, Xt, contexts[name]))
+        for name, scorer in scorers.items()
+    }
+
+
+def _best_has(attribute):
+    def check(self):
+        if hasattr(self, "best_estimator_"):
+            return hasattr(self.best_estimator_, attribute)
+        candidates = (
+            _default_candidates() if self.candidates is None else self.candidates
+        )
+        return all(hasattr(est, attribute) for _, est in candidates)
+
+    return check
+
+
+class TransferSelector(
+    TransferMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
+    """Choose a transfer method (or none) without target labels, with a guard.
+
+    The source is split into ``cv`` folds. Every candidate is fitted on the
+    training folds (and the unlabelled target ``Xt``), then scored on the
+    held-out fold by label-free criteria (:mod:`transferkit.model_selection`
+    scorers). The selection criterion is the first of ``scoring``.
+
+    **The guard.** A no-adaptation candidate is always present (unless
+    ``baseline=None``): an adapted candidate is chosen only when its
+    per-fold criterion beats the baseline's, paired over the folds, by more
+    than ``n_std_errors`` standard errors of the mean difference (the rule
+    of :func:`~transferkit.model_selection._guard.guarded_choice`); among
+    those that do, the highest mean wins. Otherwise the baseline is kept,
+    the report says so, and ``predict`` uses it.
+
+    With target labels ``yt`` (``fit(X, y, Xt, yt)``) the criterion is the
+    accuracy on held-out *target* folds instead, and a target-only copy of
+    the baseline joins the candidates; the better of no adaptation and
+    target only is the baseline.
+
+    Parameters
+    ----------
+    candidates : list of (str, estimator) tuples, default=None
+        Named classifiers, transfer estimators or transfer pipelines of any
+        family. The default is a source-only ``LogisticRegression`` and
+        CORAL followed by ``LogisticRegression``.
+    scoring : "auto", str, scorer, or list of them, default="auto"
+        The criteria. A name (``"iwcv"``, ``"reverse_validation"``,
+        ``"entropy"``, ``"snd"``, ``"dev"``, ``"discrepancy"``), a scorer
+        object, or a list; the first selects, all are reported. ``"auto"``
+        is the per-fold mean of importance-weighted validation, reverse
+        validation and DEV (:data:`AUTO_CRITERIA`), each an estimate of
+        target accuracy, reported beside its three parts.
+    cv : int, default=5
+        Number of source folds.
+    refit : bool, default=True
+        Refit the chosen candidate on all the source data and ``Xt``
+        (needed for ``predict``).
+    n_jobs : int, default=None
+        Parallel fits (candidates x folds) through ``joblib.Parallel``,
+        which follows ``joblib.parallel_config``. Results do not depend on
+        it.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the fold split (one split for every candidate). ``None``
+        draws it from numpy's global generator, as scikit-learn does.
+    baseline : "auto", str, estimator or None, default="auto"
+        The no-adaptation candidate. ``"auto"``: the first candidate that
+        consumes no ``Xt``; when every candidate adapts, one derived from
+        the first candidate (its pipeline without the transfer steps, or a
+        reweighter's wrapped estimator) is added as ``"no adaptation"``. A
+        name picks a candidate; an estimator is added as ``"no adaptation"``;
+        ``None`` switches the guard off (plain best mean).
+    n_std_errors : float, default=1.0
+        Margin of the guard, in standard errors of the paired difference.
+
+    Attributes
+    ----------
+    selected_ : str
+        The chosen candidate's name.
+    best_estimator_ : estimator
+        The chosen candidate, refitted (only with ``refit=True``).
+    scores_ : dict of str to float
+        Mean selection criterion of each candidate.
+    selection_report_ : dict
+        ``{"candidates": [names], "criteria": [names], "scores": {criterion:
+        {candidate: {"mean", "std", "folds"}}}, "baseline": name,
+        "selected": name, "reason": str}``.
+    classes_ : ndarray
+        Source class labels.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    References
+    ----------
+    Sugiyama et al., JMLR 2007 (IWCV); Zhong et al., ECML PKDD 2010 (reverse
+    validation); You et al., ICML 2019 (DEV).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from transferkit.datasets import make_domain_shift
+    >>> from transferkit.feature import CORAL
+    >>> from transferkit.model_selection import TransferSelector
+    >>> from transferkit.pipeline import make_transfer_pipeline
+    >>> Xs, ys, Xt, yt = make_domain_shift(kind="affine", n_source=300,
+    ...                                    n_target=300, random_state=0)
+    >>> selector = TransferSelector([
+    ...     ("source only", LogisticRegression()),
+    ...     ("CORAL", make_transfer_pipeline(CORAL(), LogisticRegression())),
+    ... ], random_state=0).fit(Xs, ys, Xt)
+    >>> selector.selection_report_["selected"] == selector.selected_
+    True
+    """
+
+    __metadata_request__fit = {"Xt": True, "yt": True}
+
+    def __init__(
+        self,
+        candidates=None,
+        scoring="auto",
+        cv=5,
+        refit=True,
+        n_jobs=None,
+        random_state=None,
+        baseline="auto",
+        n_std_errors=1.0,
+    ):
+        self.candidates = candidates
+        self.scoring = scoring
+        self.cv = cv
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.baseline = baseline
+        self.n_std_errors = n_std_errors
+
+    # -- configuration ---------------------------------------------------------
+    def _criteria(self):
+        """(selection criterion name, {name: scorer} of the scored criteria)."""
+        items = (
+            self.scoring if isinstance(self.scoring, (list, tuple)) else [self.scoring]
+        )
+        if len(items) == 0:
+            raise ValueError("scoring must name at least one criterion.")
+        scorers, order = {}, []
+        for k, item in enumerate(items):
+            if isinstance(item, str) and item == "auto":
+                order.append("auto")
+                for name in AUTO_CRITERIA:
+                    scorers.setdefault(name, make_scorer_by_name(name))
+            elif isinstance(item, str):
+                scorers.setdefault(item, make_scorer_by_name(item))
+                order.append(item)
+            elif isinstance(item, _LabelFreeScorer) or callable(
+                getattr(item, "_score", None)
+            ):
+                name = _scorer_name(item, k)
+                if name in scorers:
+                    name = f"{name}_{k}"
+                scorers[name] = item
+                order.append(name)
+            else:
+                raise ValueError(
+                    "scoring must be 'auto', a criterion name, a transferkit "
+                    f"label-free scorer or a list of them; got {item!r}."
+                )
+        criteria = list(dict.fromkeys(order + list(scorers)))
+        return order[0], criteria, scorers
+
+    def _resolve_baseline(self, candidates):
+        """(candidates with the baseline included, baseline name or None)."""
+        names = [n for n, _ in candidates]
+        if self.baseline is None:
+            return candidates, None
+        if isinstance(self.baseline, str) and self.baseline != "auto":
+            if self.baseline not in names:
+                raise ValueError(
+                    f"baseline {self.baseline!r} is not among the candidates {names}."
+                )
+            return candidates, self.baseline
+        if isinstance(self.baseline, str):  # "auto"
+            for name, est in candidates:
+                if not consumes_target(est):
+                    return candidates, name
+            derived = _without_adaptation(candidates[0][1])
+            if derived is None:
+                raise ValueError(
+                    "baseline='auto' found no candidate without adaptation and "
+                    f"cannot derive one from {candidates[0][0]!r}; pass "
+                    "baseline=<estimator> (e.g. the classifier alone) or "
+                    "baseline=None to switch the guard off."
+                )
+        elif hasattr(self.baseline, "fit"):
+            derived = self.baseline
+        else:
+            raise ValueError(
+                "baseline must be 'auto', a candidate name, an estimator or None; "
+                f"got {self.baseline!r}."
+            )
+        if NO_ADAPTATION in names:
+            raise ValueError(
+                f"a candidate is already named {NO_ADAPTATION!r}; name the baseline "
+                "with baseline=<that name>."
+            )
+        return [(NO_ADAPTATION, derived)] + candidates, NO_ADAPTATION
+
+    # -- fitting ---------------------------------------------------------------
+    def fit(self, X, y, Xt=None, yt=None):
+        """Score every candidate, choose with the guard, refit the choice.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_source, n_features)
+            Source features.
+        y : array-like of shape (n_source,)
+            Source labels.
+        Xt : array-like of shape (n_target, n_features) or tuple of arrays, \
+default=None
+            Unlabelled target features; ``None`` means no shift (the
+            criterion is then plain source cross-validated accuracy).
+        yt : array-like of shape (n_target,), default=None
+            Target labels, when some are available: candidates are then
+            scored on held-out target folds.
+
+        Returns
+        -------
+        self : TransferSelector
+        """
+        cv = _check_cv(self.cv)
+        if not isinstance(self.refit, (bool, np.bool_)):
+            raise ValueError(f"refit must be True or False, got {self.refit!r}.")
+        if not isinstance(self.n_std_errors, numbers.Real) or self.n_std_errors < 0:
+            raise ValueError(
+                "n_std_errors must be a non-negative number, got "
+                f"{self.n_std_errors!r}."
+            )
+        candidates = _check_candidates(self.candidates)
+        selection, criteria, scorers = self._criteria()
+        data = self._check_source_target(
+            X, y, Xt, yt, task="classification", require_y=True, min_samples=cv
+        )
+        X, y = data.X, data.y
+        self.classes_ = np.unique(y)
+        candidates, baseline = self._resolve_baseline(candidates)
+        rng = check_random_state(self.random_state)
+        fold_seed = int(rng.randint(np.iinfo(np.int32).max))
+
+        if data.yt is not None and not data.no_shift:
+            mode = "labelled"
+            Xt_all, yt_all = data.Xt, data.yt
+            if Xt_all.shape[0] < cv:
+                raise ValueError(
+                    f"yt has {Xt_all.shape[0]} labelled rows but cv={cv} target "
+                    "folds need at least that many."
+                )
+            splits = list(KFold(cv, shuffle=True, random_state=fold_seed).split(Xt_all))
+            selection, criteria = "target_accuracy", ["target_accuracy"]
+            if baseline is not None:
+                base_est = dict(candidates)[baseline]
+                candidates = candidates + [
+                    (TARGET_ONLY, _without_adaptation(base_est) or clone(base_est))
+                ]
+        else:
+            mode = "no_shift" if data.no_shift else "label_free"
+            Xt_all, yt_all = data.Xt, None
+            splits = list(KFold(cv, shuffle=True, random_state=fold_seed).split(X))
+            if data.no_shift:
+                selection, criteria = "cv_accuracy", ["cv_accuracy"]
+        run_scorers = {} if mode != "label_free" else scorers
+        contexts = [
+            {
+                name: scorer._fold_context(X[held], y[held], Xt_all)
+                for name, scorer in run_scorers.items()
+            }
+            for _, held in splits
+        ]
+        jobs = []
+        for name, est in candidates:
+            job_mode = (
+                "target_only" if name == TARGET_ONLY and mode == "labelled" else mode
+            )
+            for k, (train, held) in enumerate(splits):
+                jobs.append(
+                    delayed(_fit_and_score)(
+                        est,
+                        X,
+                        y,
+                        Xt_all,
+                        yt_all,
+                        train,
+                        held,
+                        run_scorers,
+                        contexts[k],
+                        job_mode,
+                    )
+                )
+        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        n_folds = len(splits)
+        per_fold = {}
+        for c, (name, _) in enumerate(candidates):
+            per_fold[name] = results[c * n_folds : (c + 1) * n_folds]
+        self.selection_report_ = self._report(
+            candidates, per_fold, selection, criteria, baseline, n_folds
+        )
+        self.scores_ = {
+            name: entry["mean"]
+            for name, entry in self.selection_report_["scores"][selection].items()
+        }
+        self.selected_ = self.selection_report_["selected"]
+        if self.refit:
+            chosen = dict(candidates)[self.selected_]
+            if self.selected_ == TARGET_ONLY and mode == "labelled":
+                self.best_estimator_ = clone(chosen).fit(data.Xt, data.yt)
+            elif mode == "labelled" and consumes_target(chosen):
+                params = {"Xt": data.Xt}
+                if _requests_yt(chosen):
+                    params["yt"] = data.yt
+                self.best_estimator_ = clone(chosen).fit(X, y, **params)
+            else:
+                Xt_fit = None if data.no_shift else data.Xt
+                self.best_estimator_ = fit_with_target(clone(chosen), X, y, Xt_fit)
+        return self
+
+    def _report(self, candidates, per_fold, selection, criteria, baseline, n_folds):
+        names = [n for n, _ in candidates]
+        scores = {}
+        for criterion in criteria:
+            if criterion == "auto":
+                continue
+            scores[criterion] = {}
+            for name in names:
+                folds = [float(r[criterion]) for r in per_fold[name]]
+                scores[criterion][name] = _summary(folds)
+        if "auto" in criteria:
+            scores["auto"] = {}
+            for name in names:
+                folds = np.mean(
+                    [[r[c] for c in AUTO_CRITERIA] for r in per_fold[name]], axis=1
+                )
+                scores["auto"][name] = _summary([float(v) for v in folds])
+            scores = {"auto": scores.pop("auto"), **scores}
+        table = scores[selection]
+        baseline_used = baseline
+        if baseline is not None and TARGET_ONLY in table:
+            # with target labels, the better of no adaptation and target only
+            if table[TARGET_ONLY]["mean"] > table[baseline]["mean"]:
+                baseline_used = TARGET_ONLY
+        if baseline_used is None:
+            selected = max(names, key=lambda n: table[n]["mean"])
+            reason = (
+                f"highest mean {selection} over {n_folds} folds "
+                f"({table[selected]['mean']:.4g}); the guard is off (baseline=None)"
+            )
+        else:
+            chosen, guard = guarded_choice(
+                {n: table[n]["folds"] for n in names},
+                baseline_used,
+                n_std_errors=self.n_std_errors,
+            )
+            selected = chosen
+            if chosen == baseline_used:
+                best_other = max(
+                    (n for n in names if n != baseline_used),
+                    key=lambda n: table[n]["mean"],
+                    default=None,
+                )
+                reason = (
+                    f"baseline kept: no candidate beat {baseline_used!r} on "
+                    f"{selection} by more than {self.n_std_errors:g} standard "
+                    f"error(s) of the paired difference over {n_folds} folds"
+                )
+                if best_other is not None:
+                    entry = guard["candidates"][best_other]
+                    reason += (
+                        f" (best other, {best_other!r}: gain {entry['gain']:+.4g}, "
+                        f"standard error {entry['std_error']:.3g})"
+                    )
+            else:
+                entry = guard["candidates"][chosen]
+                reason = (
+                    f"{chosen!r} beat the baseline {baseline_used!r} on {selection} "
+                    f"by {entry['gain']:+.4g} (> {self.n_std_errors:g} x "
+                    f"{entry['std_error']:.3g}, paired over {n_folds} folds) and "
+                    "has the highest mean among those that did"
+                )
+        ordered = [selection] + [c for c in scores if c != selection]
+        return {
+            "candidates": names,
+            "criteria": ordered,
+            "scores": {c: scores[c] for c in ordered},
+            "baseline": baseline_used,
+            "selected": selected,
+            "reason": reason,
+        }
+
+    # -- prediction ------------------------------------------------------------
+    def _check_X(self, X):
+        check_is_fitted(self)
+        if not hasattr(self, "best_estimator_"):
+            raise AttributeError(
+                "this TransferSelector was fitted with refit=False; refit the "
+                "selected candidate (selected_) to predict."
+            )
+        return validate_data(self, X, reset=False)
+
+    def predict(self, X):
+        """Predict with the chosen, refitted candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        return self.best_estimator_.predict(X)
+
+    @available_if(_best_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the chosen candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_X(X)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_best_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the chosen candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray
+        """
+        X = self._check_X(X)
+        return self.best_estimator_.decision_function(X)
+
+
+def _summary(folds):
+    values = np.asarray(folds, dtype=float)
+    return {
+        "mean": float(values.mean()),
+        "std": float(values.std(ddof=1)) if values.shape[0] > 1 else 0.0,
+        "folds": [float(v) for v in values],
+    }
