@@ -78,17 +78,29 @@ def test_a_report_dict_is_accepted_and_checked():
         plot_selection(LogisticRegression())
 
 
-def test_reverse_validation_selector_without_a_report():
+def test_no_baseline_when_the_guard_is_off():
+    ax = plot_selection({**REPORT, "criteria": ["entropy"], "baseline": None})
+    assert not any(line.get_linestyle() == "--" for line in ax.lines)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(labels) == ["folds", "mean ± std", "selected: CORAL"]
+
+
+def _fit_selector():
     Xs, ys, Xt, _ = make_domain_shift(
         "affine", n_source=90, n_target=90, random_state=0
     )
-    selector = ReverseValidationSelector(
+    return ReverseValidationSelector(
         [
             ("source only", LogisticRegression()),
             ("CORAL", make_transfer_pipeline(CORAL(), LogisticRegression())),
         ],
         cv=3,
     ).fit(Xs, ys, Xt)
+
+
+def test_reverse_validation_selector_without_a_report():
+    selector = _fit_selector()
+    selector.selection_report_ = None  # as before the report existed
     ax = plot_selection(selector)
     assert ax.get_title() == "reverse validation"
     drawn = ax.collections[0].get_offsets()
@@ -105,3 +117,16 @@ def test_reverse_validation_selector_without_a_report():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert f"selected: {selector.best_name_}" in labels
     assert "baseline: source only" in labels
+
+
+def test_a_fitted_selector_as_it_is():
+    selector = _fit_selector()
+    axes = plot_selection(selector)
+    first = axes if not isinstance(axes, np.ndarray) else axes[0]
+    folds = np.asarray(first.collections[0].get_offsets())
+    # whatever the report, the fold points are the selector's reverse-validation
+    # folds, candidate by candidate
+    np.testing.assert_allclose(
+        folds[:, 1],
+        np.concatenate([selector.fold_scores_[n] for n in ["source only", "CORAL"]]),
+    )

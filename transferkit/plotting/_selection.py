@@ -66,6 +66,8 @@ def selection_report(selector):
                 "report['scores'] has no entry for it."
             )
     for key in ("baseline", "selected"):
+        if key == "baseline" and report[key] is None:
+            continue  # the guard was off: no baseline to mark
         if report[key] not in report["candidates"]:
             raise ValueError(
                 f"the selection report's {key} {report[key]!r} is not among its "
@@ -91,8 +93,9 @@ def plot_selection(selector, ax=None):
     the candidates run along the x-axis; every fold's score is a small dot,
     the mean with one standard deviation either way an error bar, the chosen
     candidate a star, and a dashed line marks the baseline's mean (the
-    candidate the choice is weighed against, e.g. source-only). The report's
-    ``reason`` is printed under the first panel.
+    candidate the choice is weighed against, e.g. source-only; no line when
+    the report's baseline is ``None``, a selection without the guard). The
+    report's ``reason`` is printed under the first panel.
 
     The report is a dict::
 
@@ -154,7 +157,9 @@ def plot_selection(selector, ax=None):
     )
     positions = np.arange(len(candidates), dtype=float)
     chosen = candidates.index(report["selected"])
-    baseline = candidates.index(report["baseline"])
+    baseline = None
+    if report["baseline"] is not None:
+        baseline = candidates.index(report["baseline"])
     for axis, criterion in zip(axes, criteria):
         scores = report["scores"][criterion]
         entries = [_entry(scores, name) for name in candidates]
@@ -173,13 +178,14 @@ def plot_selection(selector, ax=None):
             zorder=3,
             label="mean ± std",
         )
-        axis.axhline(
-            means[baseline],
-            color="0.3",
-            ls="--",
-            zorder=1,
-            label=f"baseline: {report['baseline']}",
-        )
+        if baseline is not None:
+            axis.axhline(
+                means[baseline],
+                color="0.3",
+                ls="--",
+                zorder=1,
+                label=f"baseline: {report['baseline']}",
+            )
         axis.scatter(
             [positions[chosen]],
             [means[chosen]],
