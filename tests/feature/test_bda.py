@@ -143,3 +143,78 @@ def test_bad_balance_raises():
         BDA(balance=1.5).fit(Xs, ys, Xt=Xt)
     with pytest.raises(ValueError, match="balance"):
         BDA(balance="fixed").fit(Xs, ys, Xt=Xt)
+
+
+# --- the fast balance estimate ----------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(40, 5), (200, 30), (7, 12)])
+def test_numpy_shrinkage_lda_predicts_as_scikit_learn(shape):
+    import warnings
+
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    from transferkit.feature._bda import _lda_predict
+
+    rng = np.random.RandomState(shape[0])
+    X = rng.normal(size=shape) + np.linspace(0, 3, shape[1])
+    y = (rng.rand(shape[0]) < 0.4).astype(int)
+    y[:2] = [0, 1]
+    X[:, 0] = 1.0  # a constant feature
+    X[y == 1, 1] += 1.0
+    X_test = rng.normal(size=(100, shape[1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(X, y)
+    np.testing.assert_array_equal(_lda_predict(X, y, X_test), lda.predict(X_test))
+
+
+def test_fast_balance_matches_the_logistic_path():
+    # The digits blur shift after two JDA rounds, as in BDA's round 2: the
+    # shrinkage-LDA and the logistic proxy A-distances give one balance.
+    from transferkit.datasets import load_digits_shift
+    from transferkit.feature import JDA
+    from transferkit.feature._bda import estimate_balance
+
+    Xs, ys, Xt, _ = load_digits_shift("blur")
+    jda = JDA(n_iter=2)
+    Zs = jda.fit_transform(Xs, ys, Xt=Xt)
+    Zt, pseudo = jda.transform(Xt), jda.pseudo_labels_
+    classes = np.unique(ys)
+    fast = estimate_balance(Zs, ys, Zt, pseudo, classes, 0, classifier="lda")
+    old = estimate_balance(Zs, ys, Zt, pseudo, classes, 0, classifier="logistic")
+    assert 0.3 < old[0] < 0.7
+    assert fast[0] == pytest.approx(old[0], abs=0.02)
+    assert fast[1] == pytest.approx(old[1], abs=0.05)
+    assert fast[2] == pytest.approx(old[2], abs=0.05)
+    with pytest.raises(ValueError, match="classifier"):
+        estimate_balance(Zs, ys, Zt, pseudo, classes, 0, classifier="svm")
+
+
+def test_fast_distances_match_the_logistic_ones_on_small_embeddings():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from transferkit.datasets import make_domain_shift
+    from transferkit.feature import TCA
+    from transferkit.feature._bda import estimate_balance
+
+    for seed in range(3):
+        Xs, ys, Xt, _ = make_domain_shift(
+            "affine",
+            n_source=150,
+            n_target=120,
+            n_features=5,
+            n_classes=3,
+            shift=2.0,
+            random_state=seed,
+        )
+        tca = TCA(n_components=3)
+        Zs = tca.fit_transform(Xs, ys, Xt=Xt)
+        Zt = tca.transform(Xt)
+        pseudo = KNeighborsClassifier(1).fit(Zs, ys).predict(Zt)
+        classes = np.unique(ys)
+        fast = estimate_balance(Zs, ys, Zt, pseudo, classes, 0, classifier="lda")
+        old = estimate_balance(Zs, ys, Zt, pseudo, classes, 0, classifier="logistic")
+        # proxy A-distances live in [0, 2]
+        assert fast[1] == pytest.approx(old[1], abs=0.1)
+        assert fast[2] == pytest.approx(old[2], abs=0.1)
