@@ -139,3 +139,19 @@ def test_bad_input_names_the_argument(shift2d):
         plot_domains(Xs, Xt, method="umap")
     with pytest.raises(ValueError, match="Xs"):
         plot_domains(np.full((5, 2), np.nan), Xt)
+
+
+def test_a_fitted_transfer_pipeline_maps_both_domains(shift5d):
+    from sklearn.preprocessing import StandardScaler
+
+    from transferkit.feature import TCA
+    from transferkit.pipeline import make_transfer_pipeline
+
+    Xs, ys, Xt, yt = shift5d
+    pipe = make_transfer_pipeline(StandardScaler(), TCA(n_components=2))
+    pipe.fit(Xs, ys, Xt=Xt)
+    _, after = plot_domains(Xs, Xt, mapper=pipe)
+    src, tgt = _offsets(after)
+    np.testing.assert_allclose(src, pipe.transform(Xs))  # 2 components: as they are
+    np.testing.assert_allclose(tgt, pipe.transform(Xt))
+    assert after.get_title() == "after TransferPipeline"
