@@ -54,7 +54,9 @@ def true_mapping_str(swap_movie=True):
     return ", ".join(parts)
 
 
-@pytest.mark.parametrize("scoring", ["likelihood", "structure", "fgw"])
+@pytest.mark.parametrize(
+    "scoring", ["likelihood", "structure", "fgw", "rate", ("structure", "fgw", "rate")]
+)
 def test_every_scorer_recovers_the_renamed_world(scoring):
     Xs, Xt, y = renamed_pair()
     search = PredicateMappingSearch(
@@ -106,8 +108,13 @@ def test_search_takes_a_fitted_source_model_and_reports_scores():
     src = RelationalPathClassifier(max_path_length=2).fit(Xs, y)
     search = PredicateMappingSearch(source_estimator=src, n_jobs=2).fit(Xs, y, Xt)
     assert search.source_model_ is src
-    assert search.scorers_ == ("structure", "fgw")  # no yt: label-free only
-    assert {"structure", "fgw"} <= set(search.candidate_scores_[0])
+    assert search.scorers_ == ("structure", "fgw", "rate")  # the label-free default
+    assert {"structure", "fgw", "rate"} <= set(search.candidate_scores_[0])
+    # with likelihood listed but no yt, only the label-free scorers are used
+    both = PredicateMappingSearch(
+        scoring=("likelihood", "structure"), source_estimator=src
+    ).fit(Xs, y, Xt)
+    assert both.scorers_ == ("structure",)
     assert search.mapping_str_ == true_mapping_str(swap_movie=False)
     with pytest.raises(ValueError, match="scoring must be a subset"):
         PredicateMappingSearch(scoring="nope").fit(Xs, y, Xt)
@@ -119,3 +126,16 @@ def test_numeric_input_is_identity_mapping():
     X = np.random.default_rng(0).normal(size=(10, 3))
     search = PredicateMappingSearch().fit(X, np.arange(10) % 2)
     assert search.mapping_["predicates"] == {f"x{j}": (f"x{j}", (0,)) for j in range(3)}
+
+
+def test_two_source_types_never_share_a_target_type():
+    # IMDB-like movie(movie, person) must not land on a (person, person)
+    # predicate: that would merge the movie and person types
+    Xs, Xt, y = renamed_pair()
+    Ds, Dt = Xs.dataset, Xt.dataset
+    full, _ = enumerate_mappings(
+        Ds, "workedunder", Dt, "advisedby", max_candidates=10**6
+    )
+    for m in full:
+        images = list(m["types"].values())
+        assert len(images) == len(set(images))

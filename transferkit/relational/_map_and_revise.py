@@ -16,8 +16,12 @@ from ..model_selection._guard import guarded_choice
 from ._dataset import Queries
 from ._mapping import PredicateMappingSearch, format_mapping, search_mappings
 from ._model import FeatureTable, LinearRelationalModel, model_from_classifier
-from ._path_classifier import RelationalPathClassifier, featurize
-from ._paths import compute_features, enumerate_feature_keys, key_name
+from ._path_classifier import (
+    RelationalPathClassifier,
+    feature_keys_for,
+    labelled_features,
+)
+from ._paths import compute_features, key_name
 
 __all__ = ["MapAndRevise", "revise_logistic"]
 
@@ -289,6 +293,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
             table_t = FeatureTable(model.keys, np.asarray(Xt, dtype=float))
             keys_target = list(model.keys)
             self.source_model_ = None
+            self.associations_ = None
             self.mapping_seconds_ = 0.0
         else:
             src = self.source_estimator
@@ -296,14 +301,10 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
                 src = clone(src or RelationalPathClassifier()).fit(X, y01)
             self.source_model_ = src
             model = model_from_classifier(src)
-            keys_target = enumerate_feature_keys(
-                Xt.dataset,
-                Xt.predicate,
-                src.max_path_length,
-                src.max_path_types * 50,
-                src.max_constants,
+            keys_target = feature_keys_for(src, Xt.dataset, Xt.predicate)
+            Ft, self.associations_, _ = labelled_features(
+                Xt, keys_target, yt01, self.verbose, src.max_nnz
             )
-            Ft, _ = featurize(Xt, keys_target, self.verbose, src.max_nnz)
             table_t = FeatureTable(keys_target, Ft)
             t0 = time.perf_counter()
             self.mapping_ = self._find_mapping(X, y01, Xt, yt01, src, table_t)
@@ -353,7 +354,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
             if self.mapping == "auto"
             else self.mapping
         )
-        Fs, _ = featurize(X, src.feature_keys_, self.verbose, src.max_nnz)
+        Fs, _, _ = labelled_features(X, src.feature_keys_, y, self.verbose, src.max_nnz)
         result = search_mappings(
             X,
             y,
@@ -484,6 +485,14 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
                     f"X must be Queries over the target world, got {type(X).__name__}"
                 )
             F, _ = compute_features(X.dataset, X.predicate, X.ids, self.keys_)
+            tables = self.associations_
+            cols = [c for c, k in enumerate(self.keys_) if k[0] == "assoc"]
+            if cols and tables is not None:
+                A = tables.transform(X)
+                where = {k: c for c, k in enumerate(tables.keys)}
+                for c in cols:
+                    if self.keys_[c] in where:
+                        F[:, c] = A[:, where[self.keys_[c]]]
         return (F - self.mean_) / self.scale_
 
     def decision_function(self, X):

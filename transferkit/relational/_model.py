@@ -82,7 +82,7 @@ class LinearRelationalModel:
 
 
 def _predicates_of(key):
-    if key[0] == "attr":
+    if key[0] in ("attr", "assoc"):
         return [key[2]]
     if key[0] == "path":
         return sorted({e[0] for e in key[1]})

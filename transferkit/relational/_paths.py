@@ -23,7 +23,10 @@ Feature keys (tuples, so that a mapping can translate them):
   for the smaller of two different argument types, when it has at most
   ``max_constants`` entities (a prior per value: which account type, which
   protein class). Constants are matched by name, so they carry over between
-  worlds of one domain, never through a mapping.
+  worlds of one domain, never through a mapping;
+- ``("assoc", k, predicate, i, "sum" | "max")``: the label associations of
+  :mod:`transferkit.relational._associations`, learnt from labelled atoms
+  (this module leaves them at 0).
 """
 
 from __future__ import annotations
@@ -257,6 +260,12 @@ def translate_key(key, mapping):
         if tuple(tperm) != (0, 1):
             new = [(p, j, i) for p, i, j in reversed(new)]
         return ("path", tuple(new))
+    if kind == "assoc":
+        _, k, pred, i, agg = key
+        if pred not in preds:
+            return None
+        tgt, perm = preds[pred]
+        return ("assoc", tperm[k], tgt, perm[i], agg)
     return None
 
 
@@ -273,4 +282,6 @@ def key_name(key):
         return f"x{key[1]}"
     if kind == "const":
         return f"arg{key[1]}={key[2]}"
+    if kind == "assoc":
+        return f"assoc{key[1]}:{key[2]}[{key[3]}]:{key[4]}"
     return "same"
