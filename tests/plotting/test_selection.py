@@ -130,3 +130,29 @@ def test_a_fitted_selector_as_it_is():
         folds[:, 1],
         np.concatenate([selector.fold_scores_[n] for n in ["source only", "CORAL"]]),
     )
+
+
+def test_transfer_selector_report():
+    from transferkit.model_selection import TransferSelector
+
+    Xs, ys, Xt, _ = make_domain_shift(
+        "affine", n_source=120, n_target=120, random_state=0
+    )
+    selector = TransferSelector(
+        [
+            ("source only", LogisticRegression()),
+            ("CORAL", make_transfer_pipeline(CORAL(), LogisticRegression())),
+        ],
+        cv=3,
+        random_state=0,
+    ).fit(Xs, ys, Xt)
+    report = selector.selection_report_
+    axes = plot_selection(selector)
+    axes = axes if isinstance(axes, np.ndarray) else [axes]
+    assert [ax.get_title() for ax in axes] == report["criteria"]
+    for ax, criterion in zip(axes, report["criteria"]):
+        scores = report["scores"][criterion]
+        folds = [v for name in report["candidates"] for v in scores[name]["folds"]]
+        np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 1], folds)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert f"selected: {report['selected']}" in labels
