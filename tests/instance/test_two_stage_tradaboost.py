@@ -141,3 +141,19 @@ def test_no_shift_is_adaboost_r2_without_cv():
     assert np.isnan(reg.cv_errors_).all()
     assert reg.source_weights_.shape == (0,)
     assert reg.score(Xs, ys) > 0.5
+
+
+def test_same_result_for_any_n_jobs():
+    rng = np.random.RandomState(0)
+    Xs = rng.uniform(-3, 3, size=(120, 2))
+    ys = np.sin(Xs[:, 0]) + 0.1 * rng.normal(size=120)
+    Xt = rng.uniform(-3, 3, size=(20, 2))
+    yt = np.sin(Xt[:, 0]) + 0.4 + 0.1 * rng.normal(size=20)
+    params = dict(n_steps=4, n_estimators=6, cv=3, random_state=0)
+    serial = TwoStageTrAdaBoostRegressor(**params).fit(Xs, ys, Xt, yt)
+    parallel = TwoStageTrAdaBoostRegressor(n_jobs=2, **params).fit(Xs, ys, Xt, yt)
+    np.testing.assert_array_equal(serial.cv_errors_, parallel.cv_errors_)
+    assert serial.best_step_ == parallel.best_step_
+    np.testing.assert_array_equal(serial.predict(Xt), parallel.predict(Xt))
+    # the CV errors really vary over the steps (a meaningful comparison)
+    assert np.ptp(serial.cv_errors_) > 0

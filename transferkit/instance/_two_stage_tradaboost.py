@@ -7,6 +7,7 @@ import math
 import numbers
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy.optimize import brentq
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -85,6 +86,24 @@ def _weighted_median_predict(learners, votes, X):
     return weighted_median(predictions, votes)
 
 
+def _fold_squared_error(
+    base, X_all, y_all, weights, source_rows, train, test, seed, boost
+):
+    """Sum of squared target errors of one CV fold of one step."""
+    rows = np.concatenate([source_rows, train])
+    learners, votes = adaboost_r2_frozen_source(
+        base,
+        X_all[rows],
+        y_all[rows],
+        weights[rows] / weights[rows].sum(),
+        source_rows.shape[0],
+        random_state=np.random.RandomState(seed),
+        **boost,
+    )
+    pred = _weighted_median_predict(learners, votes, X_all[test])
+    return float(((pred - y_all[test]) ** 2).sum())
+
+
 def _lower_source_weight(source, errors, target_total, goal):
     """New source weights ``source * beta ** errors`` with target share ``goal``.
 
@@ -143,10 +162,15 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
         labelled target samples).
     loss : {"linear", "square", "exponential"}, default="linear"
         The transform of AdaBoost.R2's relative errors.
+    n_jobs : int, default=None
+        Number of processes (joblib) for the ``n_steps * cv`` cross-validation
+        runs of stage two, which are independent; ``None`` means 1 (unless in
+        a :func:`joblib.parallel_backend` context), -1 all processors. The
+        result is the same for every ``n_jobs``: each run has its own seed.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds and every learner.
     verbose : bool, default=False
-        Show a progress bar over the steps.
+        Show a progress bar over the steps of stage one.
 
     Attributes
     ----------
@@ -222,6 +246,7 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
         "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
         "loss": [StrOptions(set(LOSSES))],
+        "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
         "verbose": ["boolean"],
     }
@@ -233,6 +258,7 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
         n_estimators=50,
         cv=5,
         loss="linear",
+        n_jobs=None,
         random_state=None,
         verbose=False,
     ):
@@ -241,6 +267,7 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
         self.n_estimators = n_estimators
         self.cv = cv
         self.loss = loss
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -320,32 +347,12 @@ tuple of arrays, default=None
             target_rows = np.arange(n_source, n_all)
             source_rows = np.arange(n_source)
             start_share = m / n_all
+            # Stage one: the source weights of every step. They depend on
+            # the learners fitted on all rows only, not on the CV scores.
             step_weights = []
             for t in tqdm(range(S), disable=not self.verbose, desc="two-stage"):
                 step_weights.append(weights.copy())
                 self.target_shares_[t] = weights[n_source:].sum()
-                squared = 0.0
-                for train, test in folds.split(target_rows):
-                    rows = np.concatenate([source_rows, target_rows[train]])
-                    learners, votes = adaboost_r2_frozen_source(
-                        base,
-                        X_all[rows],
-                        y_all[rows],
-                        weights[rows] / weights[rows].sum(),
-                        n_source,
-                        random_state=rng,
-                        **boost,
-                    )
-                    held_out = target_rows[test]
-                    pred = _weighted_median_predict(learners, votes, X_all[held_out])
-                    squared += float(((pred - y_all[held_out]) ** 2).sum())
-                self.cv_errors_[t] = squared / m
-                logger.debug(
-                    "two-stage step %d: target share %.4g, CV MSE %.4g",
-                    t,
-                    self.target_shares_[t],
-                    self.cv_errors_[t],
-                )
                 if t == S - 1:
                     break
                 learner = fit_weighted(base, X_all, y_all, weights, rng)
@@ -359,6 +366,36 @@ tuple of arrays, default=None
                 )
                 weights = np.concatenate([new_source, weights[n_source:]])
                 weights /= weights.sum()
+            # Stage two: the S x cv AdaBoost.R2' runs are independent; each
+            # has its own seed, drawn here in a fixed order, so the result
+            # does not depend on n_jobs.
+            splits = list(folds.split(target_rows))
+            seeds = rng.randint(np.iinfo(np.int32).max, size=(S, len(splits)))
+            jobs = (
+                delayed(_fold_squared_error)(
+                    base,
+                    X_all,
+                    y_all,
+                    step_weights[t],
+                    source_rows,
+                    target_rows[train],
+                    target_rows[test],
+                    int(seeds[t, k]),
+                    boost,
+                )
+                for t in range(S)
+                for k, (train, test) in enumerate(splits)
+            )
+            squared = Parallel(n_jobs=self.n_jobs)(jobs)
+            squared = np.asarray(squared, dtype=float).reshape(S, len(splits))
+            self.cv_errors_ = squared.sum(axis=1) / m
+            for t in range(S):
+                logger.debug(
+                    "two-stage step %d: target share %.4g, CV MSE %.4g",
+                    t,
+                    self.target_shares_[t],
+                    self.cv_errors_[t],
+                )
             self.best_step_ = int(np.argmin(self.cv_errors_))
 
         chosen = step_weights[self.best_step_]
