@@ -11,3 +11,4 @@ package can run them.
 from ._registry import BenchmarkTable, available_benchmarks, get_benchmark, register
 
 __all__ = ["BenchmarkTable", "available_benchmarks", "get_benchmark", "register"]
+from . import selection as _selection  # noqa: E402, F401  (registers "selection")

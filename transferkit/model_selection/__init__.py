@@ -25,7 +25,13 @@ from ._scorers import (
     SNDScorer,
     dev_risk,
 )
-from ._selector import AUTO_CRITERIA, TransferSelector, make_scorer_by_name
+from ._selector import (
+    AUTO_CRITERIA,
+    RANK_CRITERIA,
+    TransferSelector,
+    fold_rank_scores,
+    make_scorer_by_name,
+)
 
 __all__ = [
     "AUTO_CRITERIA",
@@ -33,11 +39,13 @@ __all__ = [
     "DiscrepancyScorer",
     "ImportanceWeightedScorer",
     "PredictionEntropyScorer",
+    "RANK_CRITERIA",
     "ReverseValidationScorer",
     "ReverseValidationSelector",
     "SNDScorer",
     "TransferSelector",
     "dev_risk",
+    "fold_rank_scores",
     "make_scorer_by_name",
     "reverse_validation_score",
 ]

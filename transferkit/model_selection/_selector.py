@@ -26,7 +26,13 @@ from ._scorers import (
     _LabelFreeScorer,
 )
 
-__all__ = ["AUTO_CRITERIA", "TransferSelector", "make_scorer_by_name"]
+__all__ = [
+    "AUTO_CRITERIA",
+    "RANK_CRITERIA",
+    "TransferSelector",
+    "fold_rank_scores",
+    "make_scorer_by_name",
+]
 
 _SCORERS = {
     "iwcv": ImportanceWeightedScorer,
@@ -37,10 +43,52 @@ _SCORERS = {
     "discrepancy": DiscrepancyScorer,
 }
 
-#: The criteria whose per-fold mean is the ``scoring="auto"`` criterion: the
-#: three estimates of target accuracy (see the model-selection guide for the
-#: measurement behind the choice).
-AUTO_CRITERIA = ("iwcv", "reverse_validation", "dev")
+#: What ``scoring="auto"`` scores, the first one selecting: importance-
+#: weighted validation, the one criterion that, under the guard, was never
+#: below the no-adaptation baseline on average on the three settings measured
+#: (Office-Caltech SURF, digits shifts, synthetic shifts), and never by more
+#: than 2 points on an Office-Caltech task; the others are reported beside it.
+#: The measurement is in the model-selection guide.
+AUTO_CRITERIA = ("iwcv", "reverse_validation", "dev", "rank")
+
+#: The criteria ranked by the ``"rank"`` criterion.
+RANK_CRITERIA = ("iwcv", "reverse_validation", "dev")
+
+
+def fold_rank_scores(scores, candidates, criteria=RANK_CRITERIA):
+    """Per-fold mean rank of each candidate over several criteria.
+
+    On each fold, the candidates are ranked under each criterion (1 for the
+    lowest score, ties share the average rank) and the ranks averaged over
+    the criteria; higher is better. The ranks are per fold, so the guard's
+    paired comparison applies to them as to any criterion.
+
+    Parameters
+    ----------
+    scores : dict
+        ``selection_report_["scores"]``: criterion -> candidate -> summary
+        with ``"folds"``.
+    candidates : list of str
+        The candidates to rank.
+    criteria : sequence of str, default=RANK_CRITERIA
+        The criteria ranked.
+
+    Returns
+    -------
+    ranks : dict of str to list of float
+        Per candidate, one mean rank per fold.
+    """
+    from scipy.stats import rankdata
+
+    table = np.zeros(
+        (len(candidates), len(scores[criteria[0]][candidates[0]]["folds"]))
+    )
+    for criterion in criteria:
+        values = np.array([scores[criterion][n]["folds"] for n in candidates])
+        table += np.apply_along_axis(rankdata, 0, values)
+    table /= len(criteria)
+    return {n: [float(v) for v in table[i]] for i, n in enumerate(candidates)}
+
 
 #: Name of the no-adaptation and target-only candidates the guard adds.
 NO_ADAPTATION = "no adaptation"
@@ -226,10 +274,15 @@ class TransferSelector(
     scoring : "auto", str, scorer, or list of them, default="auto"
         The criteria. A name (``"iwcv"``, ``"reverse_validation"``,
         ``"entropy"``, ``"snd"``, ``"dev"``, ``"discrepancy"``), a scorer
-        object, or a list; the first selects, all are reported. ``"auto"``
-        is the per-fold mean of importance-weighted validation, reverse
-        validation and DEV (:data:`AUTO_CRITERIA`), each an estimate of
-        target accuracy, reported beside its three parts.
+        object, or a list; the first selects, all are reported.
+        ``"rank"`` is the per-fold mean rank of the candidates under
+        importance-weighted validation, reverse validation and DEV
+        (:func:`fold_rank_scores`). ``"auto"`` selects by
+        importance-weighted validation and reports reverse validation, DEV
+        and ``"rank"`` beside it (:data:`AUTO_CRITERIA`): on Office-Caltech
+        SURF, the digits shifts and synthetic shifts it was the criterion
+        that, under the guard, never fell below the baseline (see the
+        model-selection guide).
     cv : int, default=5
         Number of source folds.
     refit : bool, default=True
@@ -323,9 +376,10 @@ class TransferSelector(
             raise ValueError("scoring must name at least one criterion.")
         scorers, order = {}, []
         for k, item in enumerate(items):
-            if isinstance(item, str) and item == "auto":
-                order.append("auto")
-                for name in AUTO_CRITERIA:
+            if isinstance(item, str) and item in ("auto", "rank"):
+                names = AUTO_CRITERIA if item == "auto" else ("rank",)
+                order.extend(names)
+                for name in RANK_CRITERIA:
                     scorers.setdefault(name, make_scorer_by_name(name))
             elif isinstance(item, str):
                 scorers.setdefault(item, make_scorer_by_name(item))
@@ -504,20 +558,15 @@ default=None
         names = [n for n, _ in candidates]
         scores = {}
         for criterion in criteria:
-            if criterion == "auto":
+            if criterion == "rank":
                 continue
             scores[criterion] = {}
             for name in names:
                 folds = [float(r[criterion]) for r in per_fold[name]]
                 scores[criterion][name] = _summary(folds)
-        if "auto" in criteria:
-            scores["auto"] = {}
-            for name in names:
-                folds = np.mean(
-                    [[r[c] for c in AUTO_CRITERIA] for r in per_fold[name]], axis=1
-                )
-                scores["auto"][name] = _summary([float(v) for v in folds])
-            scores = {"auto": scores.pop("auto"), **scores}
+        if "rank" in criteria:
+            ranks = fold_rank_scores(scores, names)
+            scores["rank"] = {n: _summary(ranks[n]) for n in names}
         table = scores[selection]
         baseline_used = baseline
         if baseline is not None and TARGET_ONLY in table:
