@@ -54,6 +54,10 @@ def _knn():
     return KNeighborsClassifier(n_neighbors=1)
 
 
+def _pipe(step):
+    return make_transfer_pipeline(step, _knn())
+
+
 def _clamped(cls, d, **params):
     """A factory of ``cls(n_components=min(d, n_features))`` + 1-NN."""
 
@@ -71,6 +75,9 @@ def feature_rows():
         rows.append((f"SA d={d} + 1NN", "1NN", _clamped(SubspaceAlignment, d)))
     for d in ("sdm", 10, 20, 50):
         rows.append((f"GFK d={d} + 1NN", "1NN", _clamped(GFK, d)))
+    rows.append(("SA default + 1NN", "1NN", lambda n: _pipe(SubspaceAlignment())))
+    rows.append(("GFK default + 1NN", "1NN", lambda n: _pipe(GFK())))
+    rows.append(("TCA default + 1NN", "1NN", lambda n: _pipe(TCA())))
     for kernel in ("linear", "primal"):
         rows.append(
             (
@@ -89,6 +96,7 @@ def kmm_rows(regression=False):
     else:
         base, name = (lambda: LogisticRegression(max_iter=1000)), "LR"
     rows = [(name, None, lambda n: base())]
+    rows.append((f"KMM default + {name}", name, lambda n: KMM(base(), random_state=0)))
     for B in (1000.0, 100.0, 10.0, 5.0, 2.0):
         rows.append(
             (
@@ -186,20 +194,176 @@ def _table(title, names, results, rows, regression=False):
     return "\n".join(lines)
 
 
+def _regression_rows(n, seed=0, n_features=10):
+    """``n`` rows, half source, half (shifted) target, ``n_features`` features."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, n_features))
+    y = X[:, 0] + np.sin(X[:, 1]) + 0.1 * rng.normal(size=n)
+    half = n // 2
+    return X[:half], y[:half], X[half:], y[half:] + 0.5
+
+
+def two_stage_cost(sizes=(1000, 2000, 5000, 10000), parallel_sizes=(2000, 5000)):
+    """Fit time of ``TwoStageTrAdaBoostRegressor()`` (defaults) against ``n``."""
+    import os
+
+    from transferkit.instance import TwoStageTrAdaBoostRegressor
+
+    lines = [
+        "### TwoStageTrAdaBoostRegressor, defaults: fit time against n",
+        "",
+        "n rows = n/2 source + n/2 labelled target, 10 features; defaults "
+        "(n_steps=10, n_estimators=50, cv=5: 2,500 AdaBoost.R2' learners in "
+        "stage two), one BLAS thread per process, random_state=0. Load "
+        f"average at the start: {os.getloadavg()[0]:.1f}.",
+        "",
+        "| n | n_jobs | fit s | s per 1,000 rows |",
+        "|---|---|---|---|",
+    ]
+    runs = [(n, 1) for n in sizes] + [(n, 2) for n in parallel_sizes]
+    for n, n_jobs in runs:
+        Xs, ys, Xt, yt = _regression_rows(n)
+        with threadpool_limits(1):
+            start = time.perf_counter()
+            TwoStageTrAdaBoostRegressor(n_jobs=n_jobs, random_state=0).fit(
+                Xs, ys, Xt, yt
+            )
+            seconds = time.perf_counter() - start
+        lines.append(f"| {n} | {n_jobs} | {seconds:.1f} | {1000 * seconds / n:.1f} |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+#: (estimator, default before, default now, row before, row now, row family)
+CHANGES = [
+    (
+        "SubspaceAlignment",
+        "n_components: SDM choice",
+        "min(50, n_features)",
+        "SA d=sdm + 1NN",
+        "SA default + 1NN",
+    ),
+    (
+        "GFK",
+        "n_components: SDM choice",
+        "min(20, n_features)",
+        "GFK d=sdm + 1NN",
+        "GFK default + 1NN",
+    ),
+    (
+        "TCA",
+        "kernel='linear' (dense)",
+        "kernel='primal'",
+        "TCA kernel=linear + 1NN",
+        "TCA default + 1NN",
+    ),
+    ("KMM", "B=1000", "B=2", "KMM B=1000 + LR", "KMM default + LR"),
+    ("KMM", "B=1000", "B=2", "KMM B=1000 + OLS", "KMM default + OLS"),
+]
+
+
+def _summary(collected):
+    """Before/after: mean score and worst difference to no adaptation."""
+    lines = [
+        "### Before / after (mean over the group's tasks; worst per-task "
+        "difference to no adaptation in brackets)",
+        "",
+        "| Estimator | before | now | group | no adaptation | before | now |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for estimator, old, new, row_old, row_new in CHANGES:
+        for group, (results, rows) in collected.items():
+            baselines = {name: base for name, base, _ in rows}
+            if row_old not in baselines:
+                continue
+            base = np.array([task[baselines[row_old]][0] for task in results])
+            cells = []
+            for row in (row_old, row_new):
+                scores = np.array([task[row][0] for task in results])
+                digits = 3 if "OLS" in row else 1
+                cells.append(
+                    f"{scores.mean():.{digits}f} ({np.min(scores - base):+.{digits}f})"
+                )
+            digits = 3 if "OLS" in row_old else 1
+            lines.append(
+                f"| {estimator} | {old} | {new} | {group} | {base.mean():.{digits}f} "
+                f"| {cells[0]} | {cells[1]} |"
+            )
+    return "\n".join(lines)
+
+
+def bda_cost(data_home=None):
+    """BDA(balance='auto') with the logistic (before) and LDA (now) distances."""
+    import functools
+
+    import transferkit.feature._bda as bda_module
+    from transferkit.feature import BDA, JDA
+
+    surf = {d: load_office_caltech(d, data_home=data_home) for d in "AC"}
+    tasks = {
+        "digits blur": load_digits_shift("blur"),
+        "Office-Caltech C→A": (*surf["C"], *surf["A"]),
+        "Office-Caltech A→C": (*surf["A"], *surf["C"]),
+    }
+    lines = [
+        "### BDA(balance='auto'), defaults: proxy A-distances by logistic "
+        "regression (before) and shrinkage LDA (now)",
+        "",
+        "| task | JDA acc, s | BDA before: acc, s | BDA now: acc, s "
+        "| balances before | balances now |",
+        "|---|---|---|---|---|---|",
+    ]
+    original = bda_module.estimate_balance
+    try:
+        for name, (Xs, ys, Xt, yt) in tasks.items():
+            cells, balances = [], []
+            for model, classifier in (
+                (JDA(), None),
+                (BDA(random_state=0), "logistic"),
+                (BDA(random_state=0), "lda"),
+            ):
+                if classifier is not None:
+                    bda_module.estimate_balance = functools.partial(
+                        original, classifier=classifier
+                    )
+                with threadpool_limits(1):
+                    start = time.perf_counter()
+                    pipe = _pipe(model).fit(Xs, ys, Xt=Xt)
+                    seconds = time.perf_counter() - start
+                accuracy = 100.0 * float(np.mean(pipe.predict(Xt) == yt))
+                cells.append(f"{accuracy:.1f}, {seconds:.1f}")
+                if classifier is not None:
+                    history = pipe.steps[0][1].balance_history_
+                    balances.append(" ".join(f"{b:.3f}" for b in history))
+            lines.append(f"| {name} | " + " | ".join(cells + balances) + " |")
+            print(lines[-1], flush=True)
+    finally:
+        bda_module.estimate_balance = original
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--only", choices=("feature", "kmm"), default=None)
+    parser.add_argument(
+        "--only", choices=("feature", "kmm", "two-stage", "bda"), default=None
+    )
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
     parallel = Parallel(n_jobs=args.n_jobs)
     sections = []
     families = [("feature", feature_rows()), ("kmm", kmm_rows())]
+    collected = {}
+    if args.only in (None, "bda"):
+        sections.append(bda_cost())
+    if args.only in (None, "two-stage"):
+        sections.append(two_stage_cost())
     for family, rows in families:
         if args.only not in (None, family):
             continue
         for title, names, tasks in groups():
             results = parallel(delayed(_task)(rows, *task) for task in tasks)
+            collected[f"{title}, {family}"] = (results, rows)
             sections.append(_table(f"{title}, {family}", names, results, rows))
             print(sections[-1] + "\n", flush=True)
         if family == "feature":
@@ -214,12 +378,14 @@ def main(argv=None):
             ]
             names = [f"covariate s{s}" for s in range(5)]
         results = parallel(delayed(_task)(rows, *task) for task in synthetic)
+        collected[f"synthetic, {family}"] = (results, rows)
         sections.append(_table(f"synthetic, {family}", names, results, rows))
         print(sections[-1] + "\n", flush=True)
         if family == "kmm":
             reg_rows = kmm_rows(regression=True)
             toy = [_shimodaira(s) for s in range(10)]
             results = parallel(delayed(_task)(reg_rows, *t, True) for t in toy)
+            collected["Shimodaira toy, kmm"] = (results, reg_rows)
             sections.append(
                 _table(
                     "Shimodaira toy (n=100+100), KMM + OLS",
@@ -230,6 +396,9 @@ def main(argv=None):
                 )
             )
             print(sections[-1] + "\n", flush=True)
+    if collected:
+        sections.insert(0, _summary(collected))
+        print(sections[0], flush=True)
     header = (
         "<!-- generated by: TRANSFERKIT_DATA=../shared/data python "
         "benchmarks/defaults_study.py -->\n\n" + __doc__.split("\n\n", 1)[1]
