@@ -48,9 +48,13 @@ def guarded_choice(per_sample_scores, baseline, *, n_std_errors=1.0):
     Examples
     --------
     >>> from transferkit.model_selection._guard import guarded_choice
-    >>> scores = {"target_only": [1, 0, 1, 1], "lp_ft": [1, 1, 1, 1]}
+    >>> scores = {"target_only": [1, 0, 1, 0], "lp_ft": [1, 1, 1, 1]}
     >>> guarded_choice(scores, "target_only")[0]
     'lp_ft'
+    >>> # one gained sample in four: gain 0.25, not above its standard error 0.25
+    >>> guarded_choice({"target_only": [1, 0, 1, 1], "lp_ft": [1, 1, 1, 1]},
+    ...                "target_only")[0]
+    'target_only'
     >>> guarded_choice({"target_only": [1, 0, 1, 1], "lp_ft": [1, 1, 1, 0]},
     ...                "target_only")[0]
     'target_only'
