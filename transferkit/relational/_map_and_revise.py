@@ -33,7 +33,7 @@ def _sigmoid(z):
 
 
 def revise_logistic(
-    Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=1000, tol=1e-6
+    Z, y, w0, n_prior, prior_strength=1.0, alpha=0.0, n_iter=1000, tol=1e-5
 ):
     """Logistic regression pulled toward ``w0`` on the first ``n_prior`` columns.
 

@@ -13,12 +13,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import LabelledTargetMixin
 from ._dataset import Queries
-from ._model import FeatureTable, model_from_classifier
+from ._model import FeatureTable, LinearRelationalModel, model_from_classifier
 from ._path_classifier import (
     RelationalPathClassifier,
     feature_keys_for,
     labelled_features,
 )
+from ._paths import translate_key
 
 __all__ = ["PredicateMappingSearch", "enumerate_mappings", "format_mapping"]
 
@@ -601,16 +602,15 @@ def search_mappings(
 
     def score_one(mapping):
         out = {"mapping": mapping}
-        translated = model.translate(mapping)
+        new_keys = [translate_key(k, mapping) for k in model.keys]
+        kept = [c for c, k in enumerate(new_keys) if k is not None]
+        translated = LinearRelationalModel(
+            [new_keys[c] for c in kept], model.coef[kept], model.intercept
+        )
         if use_lik:
             out["likelihood"] = likelihood_score(translated, table_t, rows, yt)
         if True:  # the structure score also breaks ties of the others
-            from ._paths import translate_key
-
-            pairs = [
-                (k, translate_key(k, mapping), w)
-                for k, w in zip(model.keys, model.coef)
-            ]
+            pairs = list(zip(model.keys, new_keys, model.coef))
             cost = sum(
                 prior(p, *(mapping["predicates"].get(p) or (None, None))) for p in order
             )
