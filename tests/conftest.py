@@ -12,7 +12,30 @@ import os
 # imported so that the check runs instead of being skipped.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+import urllib.parse  # noqa: E402
+
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _local_downloads_only(monkeypatch):
+    """No test reaches the network: downloads may only open 127.0.0.1.
+
+    A mirror set in the environment does not leak in either; a test that
+    needs one sets ``TRANSFERKIT_DOWNLOAD_BASE`` itself.
+    """
+    from transferkit.datasets import _download
+
+    monkeypatch.delenv(_download.DOWNLOAD_BASE_ENV, raising=False)
+    real = _download._urlopen
+
+    def guarded(url, timeout):
+        host = urllib.parse.urlsplit(url).hostname
+        if host != "127.0.0.1":
+            raise AssertionError(f"a test tried to download {url}")
+        return real(url, timeout)
+
+    monkeypatch.setattr(_download, "_urlopen", guarded)
 
 
 @pytest.fixture(scope="session")
