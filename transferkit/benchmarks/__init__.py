@@ -8,7 +8,21 @@ pytest-benchmark; the accuracy reproductions live here so that the installed
 package can run them.
 """
 
-from ._registry import BenchmarkTable, available_benchmarks, get_benchmark, register
+from ._registry import (
+    BenchmarkTable,
+    available_benchmarks,
+    get_benchmark,
+    register,
+    repeat_seeds,
+    run_parallel,
+)
 
-__all__ = ["BenchmarkTable", "available_benchmarks", "get_benchmark", "register"]
+__all__ = [
+    "BenchmarkTable",
+    "available_benchmarks",
+    "get_benchmark",
+    "register",
+    "repeat_seeds",
+    "run_parallel",
+]
 from . import selection as _selection  # noqa: E402, F401  (registers "selection")
