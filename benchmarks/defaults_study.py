@@ -62,7 +62,7 @@ def _clamped(cls, d, **params):
     """A factory of ``cls(n_components=min(d, n_features))`` + 1-NN."""
 
     def factory(n_features):
-        n = _sdm() if d == "sdm" else min(d, n_features)
+        n = "sdm" if d == "sdm" else min(d, n_features)
         return make_transfer_pipeline(cls(n_components=n, **params), _knn())
 
     return factory
@@ -106,13 +106,6 @@ def kmm_rows(regression=False):
             )
         )
     return rows
-
-
-def _sdm():
-    """How the subspace-disagreement choice of ``d`` is spelled: ``"sdm"``
-    once it is no longer the default, ``None`` before."""
-    constraint = str(SubspaceAlignment._parameter_constraints["n_components"])
-    return "sdm" if "sdm" in constraint else None
 
 
 def _score(model, Xs, ys, Xt, yt, regression):

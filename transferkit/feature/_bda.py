@@ -225,12 +225,14 @@ feature_names_in_ :
     defaults, one BLAS thread, ``random_state=0``, 1-NN on top (balances of
     rounds 2-10; accuracy %; fit time), logistic (before) -> shrinkage LDA:
 
-    - digits blur (1,797 samples; JDA 77.7 %, 0.2 s): balances 0.546 then
-      0.498-0.499 -> 0.552 then 0.500; 77.6 -> 77.6 %; 19.9 s -> 1.3 s.
-    - Office-Caltech SURF C→A (2,081; JDA 45.8 %, 3.2 s): balances 1.0 ->
-      1.0; 46.5 -> 46.5 %; 14.7 s -> 4.9 s.
-    - Office-Caltech SURF A→C (2,081; JDA 40.2 %, 2.6 s): balances 1.0 ->
-      1.0; 40.4 -> 40.4 %; 18.8 s -> 5.3 s.
+    - digits blur (1,797 samples; JDA 77.7 %, 0.1 s): balances 0.546 then
+      0.498-0.499 -> 0.552 then 0.500; 77.6 -> 77.6 %; 14.7 s -> 1.4 s.
+    - Office-Caltech SURF C→A (2,081; JDA 45.8 %): balances 1.0 -> 1.0;
+      46.5 -> 46.5 %; 6.8 s -> 1.7 s.
+    - Office-Caltech SURF A→C (2,081; JDA 40.2 %, 1.2 s): balances 1.0 ->
+      1.0; 40.4 -> 40.4 %; 7.7 s -> 1.4 s.
+
+    (``benchmarks/results/defaults.md``; timings on the shared machine.)
 
     :func:`estimate_balance` keeps the logistic path
     (``classifier="logistic"``). A fixed ``balance`` costs what JDA costs.

@@ -93,6 +93,9 @@ class SubspaceAlignment(TransferTransformerMixin, BaseEstimator):
     truncation remove class information that a pixel or rotation shift
     does not move; check with :mod:`transferkit.model_selection`). On
     Office-Caltech ``d = 50`` gains on every task (+5.7 points at worst).
+    On a synthetic 10-feature affine shift (5 seeds) ``d`` is clamped to 10
+    and SA only centres each domain: 58.4 % against 62.2 % for the SDM
+    choice and 55.7 % for 1-NN.
 
     ``n_components="sdm"`` uses the subspace disagreement measure of Gong
     et al. (2012),

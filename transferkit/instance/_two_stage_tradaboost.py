@@ -221,6 +221,29 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
     error is the mean squared error. Under no shift (``Xt=None``) there is
     no source: the fit is AdaBoost.R2 on ``X`` and no CV is run.
 
+    *Cost.* A fit trains ``n_steps - 1`` stage-one learners, ``n_steps *
+    cv * n_estimators`` learners in the cross-validation of stage two (2,500
+    with the defaults) and ``n_estimators`` for the final model, each on
+    (almost) all rows: the cost is linear in those three parameters and about
+    linear in the number of rows. Measured with the defaults (n/2 source +
+    n/2 labelled target rows, 10 features, one BLAS thread, the shared
+    2-core machine; ``benchmarks/results/defaults.md``):
+
+    ======  ==========  ==========
+    n       n_jobs=1    n_jobs=2
+    ======  ==========  ==========
+    1,000   11.8 s
+    2,000   21.7 s      28.4 s
+    5,000   45.8 s      33.0 s
+    10,000  91.8 s
+    ======  ==========  ==========
+
+    about 9 s per 1,000 rows at one process, so 25,000 + 25,000 rows take
+    about 8 minutes. ``n_jobs`` runs the ``n_steps * cv`` cross-validation
+    fits in parallel (1.4x on 2 busy cores at n = 5,000; process start-up
+    costs more than it saves at small n); fewer ``n_steps``, ``cv`` or
+    ``n_estimators`` cut the cost proportionally.
+
     References
     ----------
     D. Pardoe and P. Stone. "Boosting for regression transfer". ICML 2010.
