@@ -173,12 +173,10 @@ class GFK(TransferTransformerMixin, BaseEstimator):
     for the tests (``benchmarks/results/defaults.md``; GFK + 1-NN,
     accuracy %):
 
-    ==========================  =====  =====  =====  =====  =====
-    mean over tasks             SDM    d=10   d=20   d=50   1-NN
-    ==========================  =====  =====  =====  =====  =====
-    Office-Caltech SURF (12)    43.5   41.1   44.7   42.9   31.4
-    digits shifts (5)           50.5   63.4   73.9   74.4   80.0
-    ==========================  =====  =====  =====  =====  =====
+    | mean over tasks | SDM | d=10 | d=20 | d=50 | 1-NN |
+    |---|---|---|---|---|---|
+    | Office-Caltech SURF (12) | 43.5 | 41.1 | 44.7 | 42.9 | 31.4 |
+    | digits shifts (5) | 50.5 | 63.4 | 73.9 | 74.4 | 80.0 |
 
     The subspace-disagreement choice (the previous default; 9 to 42
     dimensions on Office-Caltech, 1 to 15 on the digits shifts) lost up to 76

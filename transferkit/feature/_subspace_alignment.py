@@ -78,12 +78,10 @@ class SubspaceAlignment(TransferTransformerMixin, BaseEstimator):
     chosen on the data shipped for the tests
     (``benchmarks/results/defaults.md``; SA + 1-NN, accuracy %):
 
-    ==========================  =====  =====  =====  =====  =====
-    mean over tasks             SDM    d=20   d=50   d=100  1-NN
-    ==========================  =====  =====  =====  =====  =====
-    Office-Caltech SURF (12)    41.5   43.8   45.5   44.1   31.4
-    digits shifts (5)           55.0   73.4   74.2   74.5   80.0
-    ==========================  =====  =====  =====  =====  =====
+    | mean over tasks | SDM | d=20 | d=50 | d=100 | 1-NN |
+    |---|---|---|---|---|---|
+    | Office-Caltech SURF (12) | 41.5 | 43.8 | 45.5 | 44.1 | 31.4 |
+    | digits shifts (5) | 55.0 | 73.4 | 74.2 | 74.5 | 80.0 |
 
     The subspace-disagreement choice (the previous default) picked 9 to 42
     dimensions on Office-Caltech and 1 to 15 on the digits shifts, and lost

@@ -305,13 +305,11 @@ class TCA(_MMDEmbeddingBase):
     (``benchmarks/results/defaults.md``; TCA defaults + 1-NN, mean accuracy
     %, median fit time on one thread):
 
-    ==========================  ===============  ===============
-    mean over tasks             linear (dense)   primal
-    ==========================  ===============  ===============
-    Office-Caltech SURF (12)    43.9, 0.9 s      46.6, 0.2 s
-    digits shifts (5)           58.4, 1.2 s      77.3, 0.01 s
-    synthetic affine (5 seeds)  56.2, 0.4 s      55.5, 0.01 s
-    ==========================  ===============  ===============
+    | mean over tasks | linear (dense) | primal |
+    |---|---|---|
+    | Office-Caltech SURF (12) | 43.9, 0.8 s | 46.6, 0.2 s |
+    | digits shifts (5) | 58.4, 1.1 s | 77.3, 0.01 s |
+    | synthetic affine (5 seeds) | 56.2, 0.2 s | 55.5, 0.01 s |
 
     The dense path also refuses more than ``max_dense_samples`` samples.
 

@@ -221,13 +221,11 @@ class KMM(BaseReweighting):
     accuracy %, mean effective sample size as a fraction of the source in
     brackets, worst per-task difference to the unweighted fit):
 
-    ===========================  ==================  ==================  ======
-    mean over tasks              B=1000 (before)     B=2                 no KMM
-    ===========================  ==================  ==================  ======
-    Office-Caltech SURF (12)     47.0 (0.89) -1.0    46.8 (0.90) -1.7    46.9
-    digits shifts (5)            64.0 (0.04) -20.4   70.3 (0.53) -2.7    68.9
-    covariate shift (5 seeds)    85.6 (0.14) +1.8    84.3 (0.47) +0.8    81.2
-    ===========================  ==================  ==================  ======
+    | mean over tasks | B=1000 (before) | B=2 | no KMM |
+    |---|---|---|---|
+    | Office-Caltech SURF (12) | 47.0 (0.89) -1.0 | 46.8 (0.90) -1.7 | 46.9 |
+    | digits shifts (5) | 64.0 (0.04) -20.4 | 70.3 (0.53) -2.7 | 68.9 |
+    | covariate shift (5 seeds) | 85.6 (0.14) +1.8 | 84.3 (0.47) +0.8 | 81.2 |
 
     On the Shimodaira toy (1-D regression, ordinary least squares, 10
     seeds) the RMSE is 0.350 with B=1000, 0.330 with B=2 and 0.527

@@ -229,14 +229,12 @@ class TwoStageTrAdaBoostRegressor(LabelledTargetMixin, RegressorMixin, BaseEstim
     n/2 labelled target rows, 10 features, one BLAS thread, the shared
     2-core machine; ``benchmarks/results/defaults.md``):
 
-    ======  ==========  ==========
-    n       n_jobs=1    n_jobs=2
-    ======  ==========  ==========
-    1,000   11.8 s
-    2,000   21.7 s      28.4 s
-    5,000   45.8 s      33.0 s
-    10,000  91.8 s
-    ======  ==========  ==========
+    | n | n_jobs=1 | n_jobs=2 |
+    |---|---|---|
+    | 1,000 | 11.8 s |  |
+    | 2,000 | 21.7 s | 28.4 s |
+    | 5,000 | 45.8 s | 33.0 s |
+    | 10,000 | 91.8 s |  |
 
     about 9 s per 1,000 rows at one process, so 25,000 + 25,000 rows take
     about 8 minutes. ``n_jobs`` runs the ``n_steps * cv`` cross-validation
