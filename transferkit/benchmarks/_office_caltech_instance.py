@@ -73,7 +73,7 @@ def instance_methods(random_state=0, base=None, base_name="SVM"):
     rs = random_state
     return [
         (f"{base_name} (no adaptation)", base),
-        (f"KMM + {base_name}", lambda: KMM(base(), random_state=rs)),
+        (f"KMM + {base_name}", lambda: KMM(base(), B=1000.0, random_state=rs)),
         (f"KLIEP + {base_name}", lambda: KLIEP(base(), random_state=rs)),
         (f"uLSIF + {base_name}", lambda: ULSIF(base(), random_state=rs)),
         (f"RuLSIF + {base_name}", lambda: RULSIF(base(), alpha=0.1, random_state=rs)),

@@ -85,7 +85,7 @@ SETTINGS = {
     "balance='auto', random_state=0) + 1NN (the seed fixes the folds of the "
     "proxy A-distances behind balance='auto')",
     "GFK + 1NN": "GFK(n_components=20) + 1NN (dim=20, the lineage's GFK default)",
-    "GFK (SDM d) + 1NN": "GFK(n_components=None): d by the subspace disagreement "
+    "GFK (SDM d) + 1NN": "GFK(n_components='sdm'): d by the subspace disagreement "
     "measure",
     "SA + 1NN": "SubspaceAlignment(n_components=20) + 1NN",
     "CORAL + SVM": "CORAL(reg=1.0) + SVC(kernel='linear', C=1.0): the paper's "
@@ -221,7 +221,7 @@ def _feature_methods():
         ("JDA + 1NN", lambda: pipe(_jda(), _knn())),
         ("BDA + 1NN", lambda: pipe(clone(bda), _knn())),
         ("GFK + 1NN", lambda: pipe(GFK(n_components=20), _knn())),
-        ("GFK (SDM d) + 1NN", lambda: pipe(GFK(), _knn())),
+        ("GFK (SDM d) + 1NN", lambda: pipe(GFK(n_components="sdm"), _knn())),
         ("SA + 1NN", lambda: pipe(SubspaceAlignment(n_components=20), _knn())),
         ("CORAL + SVM", lambda: pipe(CORAL(reg=1.0), _svm())),
         ("CORAL + SVM, authors' kernel", lambda: CoralSimilaritySVM(reg=1.0)),
