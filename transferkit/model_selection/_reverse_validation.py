@@ -8,11 +8,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
 from ..utils._fitting import fit_with_target
+from ._delegation import BestEstimatorDelegationMixin
 
 __all__ = ["ReverseValidationSelector", "reverse_validation_score"]
 
@@ -114,18 +114,12 @@ def _default_candidates():
     ]
 
 
-def _best_has(attribute):
-    def check(self):
-        if hasattr(self, "best_estimator_"):
-            return hasattr(self.best_estimator_, attribute)
-        candidates = self.candidates or _default_candidates()
-        return all(hasattr(est, attribute) for _, est in candidates)
-
-    return check
-
-
 class ReverseValidationSelector(
-    TransferMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+    BestEstimatorDelegationMixin,
+    TransferMixin,
+    MetaEstimatorMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     """Pick a transfer method (or none) by reverse validation; no target labels.
 
@@ -299,51 +293,9 @@ default=None
             ),
         }
 
+    def _unfitted_candidates(self):
+        return _default_candidates() if self.candidates is None else self.candidates
+
     def _check_X(self, X):
         check_is_fitted(self)
         return validate_data(self, X, reset=False)
-
-    def predict(self, X):
-        """Predict with the chosen, refitted candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, usually from the target domain.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.predict(X)
-
-    @available_if(_best_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the chosen candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(_best_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the chosen candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.decision_function(X)

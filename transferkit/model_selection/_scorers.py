@@ -167,7 +167,7 @@ class ImportanceWeightedScorer(_LabelFreeScorer):
 
     with ``s_i`` 1 for a correct prediction (minus the squared error for a
     regressor). The weights come from any transferkit reweighter's
-    ``fit_weights(X_heldout, Xt)``.
+    ``fit_weights(X_held_out, Xt)``.
 
     Parameters
     ----------

@@ -10,11 +10,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
 from ..utils._fitting import consumes_target, fit_with_target
+from ._delegation import BestEstimatorDelegationMixin
 from ._guard import guarded_choice
 from ._scorers import (
     DEVScorer,
@@ -230,20 +230,12 @@ def _fit_and_score(estimator, X, y, Xt, yt, train, held_out, scorers, contexts, 
     }
 
 
-def _best_has(attribute):
-    def check(self):
-        if hasattr(self, "best_estimator_"):
-            return hasattr(self.best_estimator_, attribute)
-        candidates = (
-            _default_candidates() if self.candidates is None else self.candidates
-        )
-        return all(hasattr(est, attribute) for _, est in candidates)
-
-    return check
-
-
 class TransferSelector(
-    TransferMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+    BestEstimatorDelegationMixin,
+    TransferMixin,
+    MetaEstimatorMixin,
+    ClassifierMixin,
+    BaseEstimator,
 ):
     """Choose a transfer method (or none) without target labels, with a guard.
 
@@ -622,6 +614,9 @@ default=None
         }
 
     # -- prediction ------------------------------------------------------------
+    def _unfitted_candidates(self):
+        return _default_candidates() if self.candidates is None else self.candidates
+
     def _check_X(self, X):
         check_is_fitted(self)
         if not hasattr(self, "best_estimator_"):
@@ -630,50 +625,6 @@ default=None
                 "selected candidate (selected_) to predict."
             )
         return validate_data(self, X, reset=False)
-
-    def predict(self, X):
-        """Predict with the chosen, refitted candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.predict(X)
-
-    @available_if(_best_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of the chosen candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(_best_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the chosen candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        scores : ndarray
-        """
-        X = self._check_X(X)
-        return self.best_estimator_.decision_function(X)
 
 
 def _summary(folds):
