@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
 from ..utils._fitting import fit_with_target
+from ._candidates import check_candidates
 from ._delegation import BestEstimatorDelegationMixin
 
 __all__ = ["ReverseValidationSelector", "reverse_validation_score"]
@@ -200,30 +201,7 @@ class ReverseValidationSelector(
         self.random_state = random_state
 
     def _named_candidates(self):
-        candidates = (
-            _default_candidates() if self.candidates is None else self.candidates
-        )
-        if not isinstance(candidates, (list, tuple)) or len(candidates) == 0:
-            raise ValueError(
-                "candidates must be a non-empty list of (name, estimator) tuples, "
-                f"got {candidates!r}."
-            )
-        names = []
-        for item in candidates:
-            if (
-                not isinstance(item, tuple)
-                or len(item) != 2
-                or not isinstance(item[0], str)
-                or not hasattr(item[1], "fit")
-            ):
-                raise ValueError(
-                    "candidates must be a list of (name, estimator) tuples; "
-                    f"got the item {item!r}."
-                )
-            names.append(item[0])
-        if len(set(names)) != len(names):
-            raise ValueError(f"candidate names must be unique, got {names}.")
-        return list(candidates)
+        return check_candidates(self._unfitted_candidates())
 
     def _check_inputs(self, X, y, Xt):
         return self._check_source_target(

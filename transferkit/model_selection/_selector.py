@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import TransferMixin
 from ..utils._fitting import consumes_target, fit_with_target
+from ._candidates import check_candidates
 from ._delegation import BestEstimatorDelegationMixin
 from ._guard import guarded_choice
 from ._scorers import (
@@ -131,28 +132,7 @@ def _default_candidates():
 
 
 def _check_candidates(candidates):
-    candidates = _default_candidates() if candidates is None else candidates
-    if not isinstance(candidates, (list, tuple)) or len(candidates) == 0:
-        raise ValueError(
-            "candidates must be a non-empty list of (name, estimator) tuples, "
-            f"got {candidates!r}."
-        )
-    names = []
-    for item in candidates:
-        if (
-            not isinstance(item, tuple)
-            or len(item) != 2
-            or not isinstance(item[0], str)
-            or not hasattr(item[1], "fit")
-        ):
-            raise ValueError(
-                "candidates must be a list of (name, estimator) tuples; got the "
-                f"item {item!r}."
-            )
-        names.append(item[0])
-    if len(set(names)) != len(names):
-        raise ValueError(f"candidate names must be unique, got {names}.")
-    return list(candidates)
+    return check_candidates(_default_candidates() if candidates is None else candidates)
 
 
 def _without_adaptation(estimator):
