@@ -29,20 +29,33 @@ def _source_folds(X, cv, random_state):
     return list(KFold(cv, shuffle=True, random_state=random_state).split(X))
 
 
+def reverse_accuracy(forward, Xt, X_reverse_target, X_eval, y_eval):
+    """Accuracy on ``X_eval`` of the reverse model of a fitted ``forward`` one.
+
+    ``forward`` labels ``Xt``; a fresh copy is fitted on ``Xt`` with those
+    pseudo-labels (and ``X_reverse_target`` as its unlabelled target) and
+    scored on ``(X_eval, y_eval)``. With a single pseudo-label the reverse
+    model can only predict that label.
+    """
+    pseudo = np.asarray(forward.predict(Xt))
+    labels = np.unique(pseudo)
+    y_eval = np.asarray(y_eval)
+    if labels.shape[0] < 2:
+        predicted = np.full(y_eval.shape[0], labels[0])
+    else:
+        reverse = fit_with_target(clone(forward), Xt, pseudo, X_reverse_target)
+        predicted = np.asarray(reverse.predict(X_eval))
+    return float(np.mean(predicted == y_eval))
+
+
 def _reverse_accuracies(estimator, X, y, Xt, folds):
     """Per-fold reverse-validation accuracy (see :func:`reverse_validation_score`)."""
     accuracies = []
     for train, held_out in folds:
         forward = fit_with_target(clone(estimator), X[train], y[train], Xt)
-        pseudo = np.asarray(forward.predict(Xt))
-        labels = np.unique(pseudo)
-        if labels.shape[0] < 2:
-            # the reverse model can only predict the single pseudo-label
-            predicted = np.full(held_out.shape[0], labels[0])
-        else:
-            reverse = fit_with_target(clone(estimator), Xt, pseudo, X[train])
-            predicted = reverse.predict(X[held_out])
-        accuracies.append(float(np.mean(predicted == y[held_out])))
+        accuracies.append(
+            reverse_accuracy(forward, Xt, X[train], X[held_out], y[held_out])
+        )
     return np.array(accuracies)
 
 

@@ -27,7 +27,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.metadata_routing import MetadataRequest
 
 from ..metrics import mmd2, proxy_a_distance
-from ..utils._fitting import fit_with_target
 from ._common import (
     as_target,
     map_source,
@@ -35,6 +34,7 @@ from ._common import (
     per_sample_scores,
     soft_predictions,
 )
+from ._reverse_validation import reverse_accuracy
 
 __all__ = [
     "DEVScorer",
@@ -264,13 +264,7 @@ class ReverseValidationScorer(_LabelFreeScorer):
     name = "reverse_validation"
 
     def _score(self, estimator, X, y, Xt, context):
-        pseudo = np.asarray(estimator.predict(Xt))
-        labels = np.unique(pseudo)
-        y = np.asarray(y)
-        if labels.shape[0] < 2:
-            return float(np.mean(y == labels[0]))
-        reverse = fit_with_target(clone(estimator), Xt, pseudo, X)
-        return float(np.mean(np.asarray(reverse.predict(X)) == y))
+        return reverse_accuracy(estimator, Xt, X, X, y)
 
 
 def _entropy(P, axis=1):
