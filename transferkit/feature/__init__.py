@@ -1,7 +1,8 @@
 """Feature mapping: learn a representation in which source and target agree.
 
 Transformers with ``fit(X, y=None, Xt=None)``; ``fit_transform`` returns the
-mapped source, ``transform`` maps new target-domain samples.
+mapped source, ``transform`` maps new target-domain samples. ``MEDA`` learns
+its features and a classifier together: it is a classifier (``predict``).
 """
 
 from ._bda import BDA
@@ -9,6 +10,7 @@ from ._coral import CORAL
 from ._feature_augmentation import FeatureAugmentation
 from ._gfk import GFK
 from ._jda import JDA
+from ._meda import MEDA
 from ._subspace_alignment import SubspaceAlignment
 from ._tca import TCA
 
@@ -19,5 +21,6 @@ __all__ = [
     "GFK",
     "SubspaceAlignment",
     "JDA",
+    "MEDA",
     "TCA",
 ]
