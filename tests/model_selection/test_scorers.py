@@ -301,3 +301,30 @@ def test_score_request_alias(shift):
     scorer = DEVScorer().set_score_request(Xt="target")
     assert scorer.get_metadata_routing().score.requests == {"Xt": "target"}
     assert DEVScorer().get_metadata_routing().score.requests == {"Xt": True}
+
+
+class _OwnSourceMap(ClassifierMixin, BaseEstimator):
+    """Predicts 0 for target rows and 1 for source rows (``predict_source``)."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict(self, X):
+        return np.zeros(np.asarray(X).shape[0], dtype=int)
+
+    def predict_source(self, X):
+        return np.ones(np.asarray(X).shape[0], dtype=int)
+
+
+def test_an_estimator_with_its_own_source_map_is_scored_through_it():
+    # MEDA maps source and target rows differently and says so with
+    # predict_source; source-side criteria must use it
+    X = np.zeros((4, 2))
+    y = np.ones(4, dtype=int)
+    model = _OwnSourceMap().fit(X, y)
+    weights = _FixedWeights([1.0, 1.0, 1.0, 1.0])
+    assert ImportanceWeightedScorer(weights)(model, X, y, Xt=X) == 1.0
+    from transferkit.model_selection._common import predict_source
+
+    np.testing.assert_array_equal(predict_source(model, X), y)

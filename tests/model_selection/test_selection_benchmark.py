@@ -66,10 +66,10 @@ def test_tables_report_oracle_regret_and_worst_loss():
     rows = dict(accuracy.rows)
     assert rows["oracle (best candidate per task)"] == [50.0, 70.0, 60.0]
     assert rows["baseline (base)"] == [40.0, 70.0, 55.0]
-    assert rows["iwcv (= auto)"] == [50.0, 60.0, 55.0]
+    assert rows["iwcv_mixval (= auto)"] == [50.0, 60.0, 55.0]
     regrets = dict(regret.rows)
     # regret per task, its mean, and the worst loss against the baseline
-    assert regrets["iwcv (= auto)"] == [0.0, 10.0, 5.0, 10.0]
+    assert regrets["iwcv_mixval (= auto)"] == [0.0, 10.0, 5.0, 10.0]
 
 
 def test_small_run_on_a_synthetic_task():

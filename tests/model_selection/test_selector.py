@@ -57,8 +57,9 @@ def _coral_candidates():
 
 
 def test_adaptation_chosen_where_it_helps(sheared):
-    # a shear: only reverse validation sees CORAL's gain; importance weights
-    # (IWCV, DEV, hence auto) score the source, which the shear leaves alone
+    # a shear: only reverse validation sees CORAL's gain past its noise;
+    # importance weights (IWCV, DEV) score the source, which the shear leaves
+    # alone, and MixVal's gain is within its noise (so auto keeps the baseline)
     Xs, ys, Xt, yt = sheared
     selector = TransferSelector(
         _coral_candidates(),
@@ -69,7 +70,14 @@ def test_adaptation_chosen_where_it_helps(sheared):
     selector.fit(Xs, ys, Xt)
     report = selector.selection_report_
     _check_report(report)
-    assert report["criteria"] == ["reverse_validation", "iwcv", "dev", "rank"]
+    assert report["criteria"] == [
+        "reverse_validation",
+        "iwcv_mixval",
+        "iwcv",
+        "mixval",
+        "dev",
+        "rank",
+    ]
     assert report["baseline"] == "source only"
     assert selector.selected_ == "CORAL"
     assert "beat the baseline" in report["reason"]
@@ -80,11 +88,15 @@ def test_adaptation_chosen_where_it_helps(sheared):
     }
     auto = clone(selector).set_params(scoring="auto").fit(Xs, ys, Xt)
     assert auto.selection_report_["criteria"] == [
+        "iwcv_mixval",
         "iwcv",
+        "mixval",
         "reverse_validation",
         "dev",
         "rank",
     ]
+    # MixVal's gain for CORAL here (+0.02) is within its noise: auto keeps
+    # the baseline
     assert auto.selected_ == "source only"
     # rank: per fold, the mean over the three criteria of each candidate's rank
     scores = report["scores"]
@@ -95,6 +107,13 @@ def test_adaptation_chosen_where_it_helps(sheared):
                 mine, theirs = scores[c][name]["folds"][k], scores[c][other]["folds"][k]
                 ranks.append(2.0 if mine > theirs else 1.0 if mine < theirs else 1.5)
             assert scores["rank"][name]["folds"][k] == pytest.approx(np.mean(ranks))
+    # iwcv_mixval: per fold, the mean of the two accuracies
+    for name in ("CORAL", "source only"):
+        for k in range(3):
+            parts = [scores[c][name]["folds"][k] for c in ("iwcv", "mixval")]
+            assert scores["iwcv_mixval"][name]["folds"][k] == pytest.approx(
+                np.mean(parts)
+            )
 
 
 def test_guard_keeps_the_baseline_where_adaptation_hurts():

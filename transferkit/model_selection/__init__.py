@@ -9,12 +9,14 @@ unlabelled target alone:
 - label-free scorers, usable as ``scoring=`` in scikit-learn's tools (they
   request ``Xt`` through metadata routing): :class:`ImportanceWeightedScorer`,
   :class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`,
-  :class:`SNDScorer`, :class:`DEVScorer`, :class:`DiscrepancyScorer`;
+  :class:`SNDScorer`, :class:`DEVScorer`, :class:`DiscrepancyScorer`,
+  :class:`MixValScorer`;
 - :class:`TransferSelector`, which scores named candidates with them and
   keeps a no-adaptation baseline unless a candidate clearly beats it;
 - :class:`ReverseValidationSelector`, the reverse-validation special case.
 """
 
+from ._mixval import MixValScorer, mixed_probe_pairs
 from ._reverse_validation import ReverseValidationSelector, reverse_validation_score
 from ._scorers import (
     DEVScorer,
@@ -27,8 +29,10 @@ from ._scorers import (
 )
 from ._selector import (
     AUTO_CRITERIA,
+    MEAN_CRITERIA,
     RANK_CRITERIA,
     TransferSelector,
+    fold_mean_scores,
     fold_rank_scores,
     make_scorer_by_name,
 )
@@ -38,6 +42,8 @@ __all__ = [
     "DEVScorer",
     "DiscrepancyScorer",
     "ImportanceWeightedScorer",
+    "MEAN_CRITERIA",
+    "MixValScorer",
     "PredictionEntropyScorer",
     "RANK_CRITERIA",
     "ReverseValidationScorer",
@@ -45,7 +51,9 @@ __all__ = [
     "SNDScorer",
     "TransferSelector",
     "dev_risk",
+    "fold_mean_scores",
     "fold_rank_scores",
     "make_scorer_by_name",
+    "mixed_probe_pairs",
     "reverse_validation_score",
 ]

@@ -98,9 +98,16 @@ def _final(estimator):
 
 
 def predict_source(estimator, X):
-    """Predictions for source samples, mapped as source (see :func:`map_source`)."""
+    """Predictions for source samples, mapped as source (see :func:`map_source`).
+
+    An estimator that maps the domains itself (MEDA) says how it predicts
+    source samples with a ``predict_source`` method, which is used.
+    """
     if _transform_steps(estimator):
-        return np.asarray(_final(estimator).predict(map_source(estimator, X)))
+        X = map_source(estimator, X)
+        estimator = _final(estimator)
+    if hasattr(estimator, "predict_source"):
+        return np.asarray(estimator.predict_source(X))
     return np.asarray(estimator.predict(X))
 
 
