@@ -104,6 +104,8 @@ SETTINGS = {
     "CORAL → JDA + SVM": "CORAL(reg=1.0), then the 'JDA + SVM' row's JDA and SVM",
     "CORAL → TCA + 1NN": "CORAL(reg=1.0), then the 'TCA + 1NN' row",
     "CORAL → JDA + 1NN": "CORAL(reg=1.0), then the 'JDA + 1NN' row",
+    "MEDA": "MEDA() with its defaults, the paper's settings (d=20, p=10, "
+    "lambda=10, eta=0.1, rho=1, T=10, adaptive mu)",
     SELECTED_PER_TASK: "on each task, the row above with the highest "
     "reverse-validation score (transferkit.model_selection, cv=3, seed 0): "
     "source labels and unlabelled target only",
@@ -209,7 +211,7 @@ def _jda(estimator=None):
 
 def _feature_methods():
     """(row name, factory) of the rows transferkit computes, in table order."""
-    from ..feature import BDA, CORAL, GFK, SubspaceAlignment
+    from ..feature import BDA, CORAL, GFK, MEDA, SubspaceAlignment
     from ..pipeline import make_transfer_pipeline as pipe
 
     bda = BDA(n_components=30, mu=1.0, kernel="primal", n_iter=10, random_state=0)
@@ -235,6 +237,7 @@ def _feature_methods():
         ("CORAL → JDA + SVM", lambda: pipe(CORAL(reg=1.0), _jda(_svm()), _svm())),
         ("CORAL → TCA + 1NN", lambda: pipe(CORAL(reg=1.0), _tca(), _knn())),
         ("CORAL → JDA + 1NN", lambda: pipe(CORAL(reg=1.0), _jda(), _knn())),
+        ("MEDA", MEDA),
     ]
 
 
