@@ -272,8 +272,8 @@ class MEDA(TransferMixin, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=0
         Seed of the linear SVMs of ``mu="auto"``: an int is used for every
         SVM of the fit; a RandomState instance gives one int per fit; None
-        draws one from fresh entropy (numpy's global generator is never
-        used).
+        draws that int from numpy's global generator, as scikit-learn does
+        (the contract's randomness rule).
 
     Attributes
     ----------
@@ -417,8 +417,7 @@ class MEDA(TransferMixin, ClassifierMixin, BaseEstimator):
         state = self.random_state
         if isinstance(state, numbers.Integral):
             return int(state)
-        if state is None:
-            return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        # None draws from numpy's global generator, as scikit-learn does
         return int(check_random_state(state).randint(np.iinfo(np.int32).max))
 
     def fit(self, X, y, Xt=None, yt=None):
