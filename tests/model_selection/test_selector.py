@@ -77,6 +77,7 @@ def test_adaptation_chosen_where_it_helps(sheared):
         "mixval",
         "dev",
         "rank",
+        "ensv",
     ]
     assert report["baseline"] == "source only"
     assert selector.selected_ == "CORAL"
@@ -94,6 +95,7 @@ def test_adaptation_chosen_where_it_helps(sheared):
         "reverse_validation",
         "dev",
         "rank",
+        "ensv",
     ]
     # MixVal's gain for CORAL here (+0.02) is within its noise: auto keeps
     # the baseline

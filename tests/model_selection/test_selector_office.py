@@ -26,6 +26,7 @@ def test_auto_pick_on_dslr_to_webcam(data_home):
         "reverse_validation",
         "dev",
         "rank",
+        "ensv",
     ]
     assert report["baseline"] == "SVM, linear"
     baseline = dict(candidates)["SVM, linear"].fit(Xs, ys).score(Xt, yt)

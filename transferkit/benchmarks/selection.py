@@ -41,7 +41,8 @@ __all__ = [
 
 #: The criteria compared, in table order ("iwcv_mixval", the per-fold mean
 #: of IWCV and MixVal, is what scoring="auto" selects with; "rank" is the
-#: per-fold mean rank over IWCV, reverse validation and DEV).
+#: per-fold mean rank over IWCV, reverse validation and DEV; "ensv" the
+#: agreement with the candidates' majority vote).
 CRITERIA = (
     "iwcv_mixval",
     "iwcv",
@@ -49,6 +50,7 @@ CRITERIA = (
     "reverse_validation",
     "dev",
     "rank",
+    "ensv",
     "entropy",
     "snd",
     "discrepancy",

@@ -11,11 +11,14 @@ unlabelled target alone:
   :class:`ReverseValidationScorer`, :class:`PredictionEntropyScorer`,
   :class:`SNDScorer`, :class:`DEVScorer`, :class:`DiscrepancyScorer`,
   :class:`MixValScorer`;
+- :func:`ensemble_agreement` (EnsV), which scores a pool of candidates
+  against the pool's majority vote;
 - :class:`TransferSelector`, which scores named candidates with them and
   keeps a no-adaptation baseline unless a candidate clearly beats it;
 - :class:`ReverseValidationSelector`, the reverse-validation special case.
 """
 
+from ._ensemble import ensemble_agreement
 from ._mixval import MixValScorer, mixed_probe_pairs
 from ._reverse_validation import ReverseValidationSelector, reverse_validation_score
 from ._scorers import (
@@ -51,6 +54,7 @@ __all__ = [
     "SNDScorer",
     "TransferSelector",
     "dev_risk",
+    "ensemble_agreement",
     "fold_mean_scores",
     "fold_rank_scores",
     "make_scorer_by_name",

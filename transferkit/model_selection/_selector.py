@@ -16,6 +16,7 @@ from ..base import TransferMixin
 from ..utils._fitting import consumes_target, fit_with_target
 from ._candidates import check_candidates
 from ._delegation import BestEstimatorDelegationMixin
+from ._ensemble import ensemble_agreement
 from ._guard import guarded_choice
 from ._mixval import MixValScorer
 from ._scorers import (
@@ -58,7 +59,15 @@ _SCORERS = {
 #: accuracy is below the other candidates'); MixVal alone 51.7, 91.5 and
 #: 62.9. No criterion measured met every goal of the selection benchmark;
 #: the others are reported beside it, and the guide has the tables.
-AUTO_CRITERIA = ("iwcv_mixval", "iwcv", "mixval", "reverse_validation", "dev", "rank")
+AUTO_CRITERIA = (
+    "iwcv_mixval",
+    "iwcv",
+    "mixval",
+    "reverse_validation",
+    "dev",
+    "rank",
+    "ensv",
+)
 
 #: The criteria ranked by the ``"rank"`` criterion.
 RANK_CRITERIA = ("iwcv", "reverse_validation", "dev")
@@ -68,8 +77,13 @@ RANK_CRITERIA = ("iwcv", "reverse_validation", "dev")
 #: target-side one (MixVal's mixed-sample probes), both in [0, 1].
 MEAN_CRITERIA = ("iwcv", "mixval")
 
-#: Criteria computed from other criteria, and the ones they need.
-_DERIVED = {"rank": RANK_CRITERIA, "iwcv_mixval": MEAN_CRITERIA}
+#: Criteria computed from other criteria, and the ones they need ("ensv",
+#: the agreement with the candidates' majority vote, needs only every
+#: candidate's target labels, fold by fold).
+_DERIVED = {"rank": RANK_CRITERIA, "iwcv_mixval": MEAN_CRITERIA, "ensv": ()}
+
+#: Key of the target labels that a fold's fit returns when "ensv" is scored.
+_TARGET_LABELS = "_target_labels"
 
 
 def fold_mean_scores(scores, candidates, criteria=MEAN_CRITERIA):
@@ -219,8 +233,14 @@ def _scorer_name(scorer, k):
     return getattr(scorer, "name", None) or f"criterion_{k}"
 
 
-def _fit_and_score(estimator, X, y, Xt, yt, train, held_out, scorers, contexts, mode):
-    """Fit one candidate on one fold and score it with every criterion."""
+def _fit_and_score(
+    estimator, X, y, Xt, yt, train, held_out, scorers, contexts, mode, labels=False
+):
+    """Fit one candidate on one fold and score it with every criterion.
+
+    With ``labels=True`` (label-free mode) the fold's target labels are
+    returned too, under ``_TARGET_LABELS``, for the pool-level "ensv".
+    """
     if mode == "target_only":
         model = clone(estimator).fit(Xt[train], yt[train])
         return {
@@ -248,10 +268,13 @@ def _fit_and_score(estimator, X, y, Xt, yt, train, held_out, scorers, contexts, 
         return {
             "cv_accuracy": float(np.mean(np.asarray(model.predict(X_val)) == y_val))
         }
-    return {
+    result = {
         name: float(scorer._score(model, X_val, y_val, Xt, contexts[name]))
         for name, scorer in scorers.items()
     }
+    if labels:
+        result[_TARGET_LABELS] = np.asarray(model.predict(Xt))
+    return result
 
 
 class TransferSelector(
@@ -296,9 +319,12 @@ class TransferSelector(
         validation, reverse validation and DEV (:func:`fold_rank_scores`),
         and ``"iwcv_mixval"``, the mean of the importance-weighted source
         accuracy and MixVal's target probe accuracy
-        (:func:`fold_mean_scores`). ``"auto"`` selects by ``"iwcv_mixval"``
-        and reports its two parts, reverse validation, DEV and ``"rank"``
-        beside it (:data:`AUTO_CRITERIA`). Under the guard it gave the
+        (:func:`fold_mean_scores`). ``"ensv"`` scores the pool itself: on
+        each fold, every candidate's agreement with the candidates' majority
+        vote on the target (:func:`ensemble_agreement`, EnsV). ``"auto"``
+        selects by ``"iwcv_mixval"`` and reports its two parts, reverse
+        validation, DEV, ``"rank"`` and ``"ensv"`` beside it
+        (:data:`AUTO_CRITERIA`). Under the guard it gave the
         largest gains measured where adaptation helps (Office-Caltech SURF,
         digits shifts) and stayed within 0.6 points of no adaptation on every
         Office-Caltech task, but it averages 0.6 points below no adaptation
@@ -347,7 +373,7 @@ class TransferSelector(
     ----------
     Sugiyama et al., JMLR 2007 (IWCV); Zhong et al., ECML PKDD 2010 (reverse
     validation); You et al., ICML 2019 (DEV); Hu et al., NeurIPS 2023
-    (MixVal).
+    (MixVal); Hu et al., NeurIPS 2024 (EnsV).
 
     Examples
     --------
@@ -548,6 +574,7 @@ default=None
                         run_scorers,
                         contexts[k],
                         job_mode,
+                        mode == "label_free" and "ensv" in criteria,
                     )
                 )
         results = Parallel(n_jobs=self.n_jobs)(jobs)
@@ -593,6 +620,12 @@ default=None
         if "iwcv_mixval" in criteria:
             means = fold_mean_scores(scores, names)
             scores["iwcv_mixval"] = {n: _summary(means[n]) for n in names}
+        if "ensv" in criteria:
+            folds = [
+                ensemble_agreement({n: per_fold[n][k][_TARGET_LABELS] for n in names})
+                for k in range(n_folds)
+            ]
+            scores["ensv"] = {n: _summary([f[n] for f in folds]) for n in names}
         table = scores[selection]
         baseline_used = baseline
         if baseline is not None and TARGET_ONLY in table:
