@@ -111,3 +111,12 @@ def test_auto_reports_ensv_and_no_labels_are_kept(affine):
     report = selector.selection_report_
     assert report["criteria"][-1] == "ensv"
     assert "_target_labels" not in str(report)
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    from transferkit.model_selection import _ensemble
+
+    result = doctest.testmod(_ensemble)
+    assert result.attempted > 0 and result.failed == 0

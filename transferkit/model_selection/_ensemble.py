@@ -49,12 +49,11 @@ def ensemble_agreement(target_labels):
     Examples
     --------
     >>> from transferkit.model_selection import ensemble_agreement
-    >>> scores = ensemble_agreement({
+    >>> ensemble_agreement({
     ...     "a": [0, 0, 1, 1],
     ...     "b": [0, 1, 1, 1],
     ...     "c": [1, 1, 1, 0],
     ... })
-    >>> {name: float(value) for name, value in scores.items()}
     {'a': 0.75, 'b': 1.0, 'c': 0.5}
     """
     if not isinstance(target_labels, dict) or len(target_labels) == 0:

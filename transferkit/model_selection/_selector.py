@@ -58,10 +58,10 @@ _SCORERS = {
 #: 79.4 and 64.8: it cannot see MEDA's gains (MEDA's held-out *source*
 #: accuracy is below the other candidates'); MixVal alone 51.7, 91.5 and
 #: 62.9; EnsV 49.7, 72.8 and 64.8. No criterion measured met every goal of
-#: the selection benchmark, nor did any of some 440 guarded rules combining
-#: them (means, vetoes, margins, sample-level noise) in an offline study on
-#: the same fits; the others are reported beside it, and the guide has the
-#: tables.
+#: the selection benchmark, nor did any of 438 guarded rules combining them
+#: (means, vetoes, margins, sample-level noise; the same fits, scored by
+#: benchmarks/selection_rules_study.py); the others are reported beside it,
+#: and the guide has the tables.
 AUTO_CRITERIA = (
     "iwcv_mixval",
     "iwcv",
