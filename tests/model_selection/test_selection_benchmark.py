@@ -18,7 +18,7 @@ def _summary(folds):
     return {"mean": float(np.mean(folds)), "std": 0.0, "folds": list(folds)}
 
 
-def _report(folds_by_criterion, baseline="base"):
+def _report(folds_by_criterion, baseline="base", selected="base", structure=10.0):
     candidates = list(next(iter(folds_by_criterion.values())))
     return {
         "candidates": candidates,
@@ -28,8 +28,13 @@ def _report(folds_by_criterion, baseline="base"):
             for c, table in folds_by_criterion.items()
         },
         "baseline": baseline,
-        "selected": baseline,
+        "selected": selected,
         "reason": "",
+        "target_structure": {
+            "score": structure,
+            "threshold": 3.0,
+            "structured": structure > 3.0,
+        },
     }
 
 
@@ -55,10 +60,12 @@ def test_rank_is_computed_from_the_three_criteria():
 
 
 def test_tables_report_oracle_regret_and_worst_loss():
+    folds = {c: {"base": [0.5] * 3, "a": [0.9] * 3} for c in CRITERIA}
     reports = [
-        (_report({c: {"base": [0.5] * 3, "a": [0.9] * 3} for c in CRITERIA}), None),
-        # the criteria prefer "a" on the second task too, where it is worse
-        (_report({c: {"base": [0.5] * 3, "a": [0.9] * 3} for c in CRITERIA}), None),
+        (_report(folds, selected="a", structure=12.0), None),
+        # the criteria prefer "a" on the second task too, where it is worse;
+        # the selector kept the baseline there (its target showed no structure)
+        (_report(folds, selected="base", structure=1.5), None),
     ]
     accuracies = [{"base": 40.0, "a": 50.0}, {"base": 70.0, "a": 60.0}]
     results = [(rep, acc) for (rep, _), acc in zip(reports, accuracies)]
@@ -66,10 +73,14 @@ def test_tables_report_oracle_regret_and_worst_loss():
     rows = dict(accuracy.rows)
     assert rows["oracle (best candidate per task)"] == [50.0, 70.0, 60.0]
     assert rows["baseline (base)"] == [40.0, 70.0, 55.0]
-    assert rows["iwcv_mixval (= auto)"] == [50.0, 60.0, 55.0]
+    assert rows["iwcv_mixval"] == [50.0, 60.0, 55.0]
+    # the "auto" row is the selector's own choice (report["selected"])
+    assert rows["auto (structure test, then iwcv_mixval)"] == [50.0, 70.0, 60.0]
     regrets = dict(regret.rows)
     # regret per task, its mean, and the worst loss against the baseline
-    assert regrets["iwcv_mixval (= auto)"] == [0.0, 10.0, 5.0, 10.0]
+    assert regrets["iwcv_mixval"] == [0.0, 10.0, 5.0, 10.0]
+    assert regrets["auto (structure test, then iwcv_mixval)"] == [0.0, 0.0, 0.0, 0.0]
+    assert "t1: 12.0, t2: 1.5" in accuracy.notes
 
 
 def test_small_run_on_a_synthetic_task():
@@ -91,6 +102,9 @@ def test_small_run_on_a_synthetic_task():
     [(report, accuracies)] = selection_reports([task], candidates, "LR", cv=3)
     assert report["baseline"] == "LR"
     assert set(report["scores"]) >= set(CRITERIA)
+    # a covariate shift: one Gaussian target, no cluster structure
+    assert report["target_structure"]["structured"] is False
+    assert report["selected"] == "LR"
     Xs, ys, Xt, yt = task
     from sklearn.linear_model import LogisticRegression
 

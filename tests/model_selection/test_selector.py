@@ -30,7 +30,15 @@ def _check_report(report):
         "baseline",
         "selected",
         "reason",
+        "target_structure",
     }
+    structure = report["target_structure"]
+    if structure is not None:
+        assert set(structure) == {"score", "threshold", "structured"}
+        assert structure["structured"] == (
+            structure["score"] is not None
+            and structure["score"] > structure["threshold"]
+        )
     assert report["selected"] in report["candidates"]
     assert list(report["scores"]) == report["criteria"]
     for criterion in report["criteria"]:

@@ -68,13 +68,15 @@ def _task(candidates, Xs, ys, Xt, yt, cv, baseline):
     from sklearn.base import clone
     from threadpoolctl import threadpool_limits
 
-    from ..model_selection import TransferSelector
+    from ..model_selection import AUTO_CRITERIA, TransferSelector
     from ..utils._fitting import fit_with_target
 
     with threadpool_limits(1):
         selector = TransferSelector(
             candidates,
-            scoring=list(CRITERIA),
+            # "auto" first: it selects (iwcv_mixval after the structure
+            # test) and puts the test in the report; the rest are scored
+            scoring=["auto"] + [c for c in CRITERIA if c not in AUTO_CRITERIA],
             cv=cv,
             refit=False,
             random_state=0,
@@ -167,23 +169,34 @@ def _criterion_tables(title, columns, results, baseline):
     accuracy.add_row(
         "oracle (best candidate per task)", oracle + [float(np.mean(oracle))]
     )
-    for criterion in CRITERIA:
-        for guard in (True, False):
+    rows = [("auto", True)] + [(c, g) for c in CRITERIA for g in (True, False)]
+    for criterion, guard in rows:
+        if criterion == "auto":  # the selector's own choice: test, then guard
+            picks = [rep["selected"] for rep, _ in results]
+        else:
             picks = [guarded_picks(rep, criterion, guard) for rep, _ in results]
-            values = [acc[p] for p, (_, acc) in zip(picks, results)]
-            label = criterion if guard else f"{criterion}, no guard"
-            if criterion == "iwcv_mixval":
-                label = label.replace("iwcv_mixval", "iwcv_mixval (= auto)")
-            accuracy.add_row(label, values + [float(np.mean(values))])
-            regrets = [o - v for o, v in zip(oracle, values)]
-            below = max(b - v for b, v in zip(base, values))
-            regret.add_row(label, regrets + [float(np.mean(regrets)), float(below)])
-            if guard:
-                picks_text.append(
-                    f"- {criterion}: "
-                    + ", ".join(f"{c}: {p}" for c, p in zip(columns, picks))
-                )
-    notes = "Picks (with the guard), per task:\n" + "\n".join(picks_text)
+        values = [acc[p] for p, (_, acc) in zip(picks, results)]
+        label = criterion if guard else f"{criterion}, no guard"
+        if criterion == "auto":
+            label = "auto (structure test, then iwcv_mixval)"
+        accuracy.add_row(label, values + [float(np.mean(values))])
+        regrets = [o - v for o, v in zip(oracle, values)]
+        below = max(b - v for b, v in zip(base, values))
+        regret.add_row(label, regrets + [float(np.mean(regrets)), float(below)])
+        if guard:
+            picks_text.append(
+                f"- {criterion}: "
+                + ", ".join(f"{c}: {p}" for c, p in zip(columns, picks))
+            )
+    structure = [rep["target_structure"]["score"] for rep, _ in results]
+    notes = (
+        "Target cluster structure (`cluster_structure_score` of the target, "
+        "the number of source classes; `auto` adapts only above "
+        f"{results[0][0]['target_structure']['threshold']:g}): "
+        + ", ".join(f"{c}: {z:.1f}" for c, z in zip(columns, structure))
+        + "\n\nPicks (with the guard), per task:\n"
+        + "\n".join(picks_text)
+    )
     accuracy.notes = notes
     return [accuracy, regret]
 

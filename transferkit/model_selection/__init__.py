@@ -13,6 +13,9 @@ unlabelled target alone:
   :class:`MixValScorer`;
 - :func:`ensemble_agreement` (EnsV), which scores a pool of candidates
   against the pool's majority vote;
+- :func:`cluster_structure_score`, a gap statistic that tells whether the
+  unlabelled target has cluster structure for the target-side criteria to
+  read;
 - :class:`TransferSelector`, which scores named candidates with them and
   keeps a no-adaptation baseline unless a candidate clearly beats it;
 - :class:`ReverseValidationSelector`, the reverse-validation special case.
@@ -39,6 +42,7 @@ from ._selector import (
     fold_rank_scores,
     make_scorer_by_name,
 )
+from ._structure import MIN_TARGET_STRUCTURE, cluster_structure_score
 
 __all__ = [
     "AUTO_CRITERIA",
@@ -46,6 +50,7 @@ __all__ = [
     "DiscrepancyScorer",
     "ImportanceWeightedScorer",
     "MEAN_CRITERIA",
+    "MIN_TARGET_STRUCTURE",
     "MixValScorer",
     "PredictionEntropyScorer",
     "RANK_CRITERIA",
@@ -53,6 +58,7 @@ __all__ = [
     "ReverseValidationSelector",
     "SNDScorer",
     "TransferSelector",
+    "cluster_structure_score",
     "dev_risk",
     "ensemble_agreement",
     "fold_mean_scores",

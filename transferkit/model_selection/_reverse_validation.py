@@ -282,6 +282,7 @@ default=None
                 "noise margin; ties go to the first candidate, "
                 f"{names[0]!r})"
             ),
+            "target_structure": None,  # no structure test: the plain best mean
         }
 
     def _unfitted_candidates(self):
