@@ -80,9 +80,9 @@ def test_adaptation_chosen_where_it_helps(sheared):
     _check_report(report)
     assert report["criteria"] == [
         "reverse_validation",
+        "mixval",
         "iwcv_mixval",
         "iwcv",
-        "mixval",
         "dev",
         "rank",
         "ensv",
@@ -97,9 +97,9 @@ def test_adaptation_chosen_where_it_helps(sheared):
     }
     auto = clone(selector).set_params(scoring="auto").fit(Xs, ys, Xt)
     assert auto.selection_report_["criteria"] == [
+        "mixval",
         "iwcv_mixval",
         "iwcv",
-        "mixval",
         "reverse_validation",
         "dev",
         "rank",
@@ -288,3 +288,42 @@ def test_reverse_validation_selector_report():
     assert report["baseline"] == "source only"
     for name, folds in selector.fold_scores_.items():
         assert report["scores"]["reverse_validation"][name]["folds"] == list(folds)
+
+
+def _mixval_choice(report):
+    folds = {n: e["folds"] for n, e in report["scores"]["mixval"].items()}
+    return guarded_choice(folds, report["baseline"])[0]
+
+
+def test_auto_selects_with_mixval_on_a_structured_target():
+    # three well-separated blobs, the target translated: clusters to find
+    from sklearn.datasets import make_blobs
+
+    Xs, ys = make_blobs(300, n_features=4, centers=3, random_state=0)
+    Xt, _ = make_blobs(300, n_features=4, centers=3, random_state=0)
+    Xt = Xt * 1.5 + 2.0
+    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0).fit(
+        Xs, ys, Xt
+    )
+    report = selector.selection_report_
+    _check_report(report)
+    assert report["criteria"][0] == "mixval"
+    assert report["target_structure"]["structured"] is True
+    assert selector.selected_ == _mixval_choice(report)
+
+
+def test_auto_keeps_the_baseline_on_a_target_without_structure():
+    # one Gaussian target: the structure test keeps the baseline even where
+    # MixVal alone (the test switched off) would choose otherwise
+    Xs, ys, Xt, _ = make_domain_shift(
+        kind="affine", n_source=300, n_target=300, n_classes=3, random_state=0
+    )
+    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0)
+    report = selector.fit(Xs, ys, Xt).selection_report_
+    _check_report(report)
+    assert report["target_structure"]["structured"] is False
+    assert selector.selected_ == "source only"
+    assert report["reason"].startswith("baseline kept: the target shows no cluster")
+    off = clone(selector).set_params(min_target_structure=None).fit(Xs, ys, Xt)
+    assert off.selection_report_["target_structure"] is None
+    assert off.selected_ == _mixval_choice(off.selection_report_) == "CORAL"

@@ -20,9 +20,9 @@ def test_auto_pick_on_dslr_to_webcam(data_home):
     ).fit(Xs, ys, Xt)
     report = selector.selection_report_
     assert report["criteria"] == [
+        "mixval",
         "iwcv_mixval",
         "iwcv",
-        "mixval",
         "reverse_validation",
         "dev",
         "rank",

@@ -127,8 +127,10 @@ class MixValScorer(_LabelFreeScorer):
     shifts (the oracle), but 62.9 % on the synthetic shifts against 65.0 for
     no adaptation: on low-dimensional overlapping classes a boundary through
     a low-density region is not evidence of a right one. ``scoring="auto"``
-    of :class:`TransferSelector` averages it with IWCV; see the
-    model-selection guide.
+    of :class:`TransferSelector` therefore first tests the target for
+    cluster structure (:func:`cluster_structure_score`; the synthetic
+    targets have none, and the baseline is kept) and selects with MixVal
+    only where it finds some; see the model-selection guide.
 
     References
     ----------
