@@ -58,7 +58,7 @@ CRITERIA = (
 )
 
 #: Source folds of every task: the selector's own default.
-CV = 5
+CV = 10
 
 #: Baseline (no adaptation) of the Office-Caltech candidates.
 OFFICE_BASELINE = "SVM, linear"
@@ -92,7 +92,7 @@ def _task(candidates, Xs, ys, Xt, yt, cv, baseline):
     return selector.selection_report_, accuracies
 
 
-def selection_reports(tasks, make_candidates, baseline, cv=5, n_jobs=None):
+def selection_reports(tasks, make_candidates, baseline, cv=CV, n_jobs=None):
     """Selection reports and accuracies of every candidate, task by task.
 
     Parameters
@@ -103,7 +103,7 @@ def selection_reports(tasks, make_candidates, baseline, cv=5, n_jobs=None):
         Returns the list of ``(name, estimator)`` candidates.
     baseline : str
         Name of the no-adaptation candidate.
-    cv : int, default=5
+    cv : int, default=CV
         Source folds.
     n_jobs : int, default=None
         Tasks run in parallel processes (joblib).

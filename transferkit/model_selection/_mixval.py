@@ -121,10 +121,10 @@ class MixValScorer(_LabelFreeScorer):
     features (the pipeline maps the mixes as target samples), as the paper
     mixes images.
 
-    Measured with ``benchmark selection`` (cv=5, under the guard), the
-    inter-cluster score's pick averages 51.7 % on Office-Caltech SURF
+    Measured with ``benchmark selection`` (cv=10, under the guard), the
+    inter-cluster score's pick averages 52.9 % on Office-Caltech SURF
     (19 candidates, baseline 45.9, oracle 54.1) and 91.5 % on the digits
-    shifts (the oracle), but 62.9 % on the synthetic shifts against 65.0 for
+    shifts (the oracle), but 63.2 % on the synthetic shifts against 65.0 for
     no adaptation: on low-dimensional overlapping classes a boundary through
     a low-density region is not evidence of a right one. ``scoring="auto"``
     of :class:`TransferSelector` therefore first tests the target for
