@@ -203,6 +203,11 @@ def build_parser():
         "--shifts", help="digits-finetune: comma-separated digits shifts"
     )
     bench.add_argument(
+        "--protocol",
+        help="selection: 'leave-one-family-out' chooses the rule without each "
+        "family and writes benchmarks/results/selection_lofo.md",
+    )
+    bench.add_argument(
         "--n-jobs",
         type=int,
         help="parallel jobs (joblib) for the benchmark's tasks and repeats, "
@@ -253,6 +258,7 @@ def _main(argv=None):
             data_home=args.data_home,
             pair=args.pair,
             shifts=None if args.shifts is None else tuple(args.shifts.split(",")),
+            protocol=args.protocol,
             n_jobs=args.n_jobs,
         )
         if args.save:

@@ -288,7 +288,7 @@ def _synthetic_tasks():
 
 
 @register("selection", "label-free model selection: each criterion's pick and regret")
-def selection(family="all", data_home=None, repeats=None):
+def selection(family="all", data_home=None, repeats=None, protocol=None, n_jobs=None):
     """Each label-free criterion's pick, its accuracy and regret, per task.
 
     Parameters
@@ -299,11 +299,31 @@ def selection(family="all", data_home=None, repeats=None):
         Data folder for Office-Caltech; else ``TRANSFERKIT_DATA``.
     repeats : int, default=None
         Unused; accepted for the command line's uniformity.
+    protocol : {None, "leave-one-family-out"}, default=None
+        ``"leave-one-family-out"``: the study of
+        :mod:`~transferkit.benchmarks.selection_lofo` (every family, the
+        user-style pool, each rule chosen without the family it is reported
+        on), written to ``benchmarks/results/selection_lofo.md``; ``family``
+        then names one family or ``"all"``.
+    n_jobs : int, default=None
+        Tasks in parallel (the leave-one-family-out protocol's cache build).
 
     Returns
     -------
     tables : list of BenchmarkTable
     """
+    if protocol is not None:
+        if protocol != "leave-one-family-out":
+            raise ValueError(
+                f"protocol must be 'leave-one-family-out', got {protocol!r}."
+            )
+        from .selection_lofo import write_lofo
+
+        return write_lofo(
+            data_home=data_home,
+            families=None if family in (None, "all") else family.split(","),
+            n_jobs=n_jobs,
+        )
     if family not in ("all", "office", "digits", "synthetic"):
         raise ValueError(
             f"family must be 'all', 'office', 'digits' or 'synthetic', got {family!r}."

@@ -18,6 +18,7 @@ from ._candidates import check_candidates
 from ._delegation import BestEstimatorDelegationMixin
 from ._ensemble import ensemble_agreement
 from ._guard import guarded_choice
+from ._like_with_like import like_with_like_choice, pool_twins
 from ._mixval import MixValScorer
 from ._scorers import (
     DEVScorer,
@@ -32,6 +33,7 @@ from ._structure import MIN_TARGET_STRUCTURE, cluster_structure_score
 
 __all__ = [
     "AUTO_CRITERIA",
+    "AUTO_RULE",
     "MEAN_CRITERIA",
     "RANK_CRITERIA",
     "TransferSelector",
@@ -69,6 +71,8 @@ _SCORERS = {
 #: reverse validation 48.3, 74.4 and 65.0. The guide has the tables, and the
 #: offline study of 438 guarded rules at cv=5
 #: (benchmarks/selection_rules_study.py).
+AUTO_RULE = {"criterion": "mixval", "veto": "iwcv", "compare": "twin"}
+
 AUTO_CRITERIA = (
     "mixval",
     "iwcv_mixval",
@@ -449,6 +453,8 @@ class TransferSelector(
         baseline="auto",
         n_std_errors=1.0,
         min_target_structure=MIN_TARGET_STRUCTURE,
+        compare="twin",
+        veto="auto",
     ):
         self.candidates = candidates
         self.scoring = scoring
@@ -459,6 +465,8 @@ class TransferSelector(
         self.baseline = baseline
         self.n_std_errors = n_std_errors
         self.min_target_structure = min_target_structure
+        self.compare = compare
+        self.veto = veto
 
     # -- configuration ---------------------------------------------------------
     def _criteria(self):
@@ -492,8 +500,28 @@ class TransferSelector(
                     "scoring must be 'auto', a criterion name, a transferkit "
                     f"label-free scorer or a list of them; got {item!r}."
                 )
+        veto = self._veto_name()
+        if veto is not None:
+            for part in _DERIVED.get(veto, (veto,)):
+                scorers.setdefault(part, make_scorer_by_name(part))
+            order.append(veto)
         criteria = list(dict.fromkeys(order + list(scorers)))
         return order[0], criteria, scorers
+
+    def _veto_name(self):
+        """The second criterion that can veto a pick, or None."""
+        if isinstance(self.veto, str) and self.veto == "auto":
+            return AUTO_RULE["veto"] if self._auto_selects() else None
+        if self.veto is None:
+            return None
+        if isinstance(self.veto, str) and (
+            self.veto in _SCORERS or self.veto in _DERIVED
+        ):
+            return self.veto
+        raise ValueError(
+            "veto must be 'auto', None or a criterion name among "
+            f"{sorted(_SCORERS) + sorted(_DERIVED)}; got {self.veto!r}."
+        )
 
     def _auto_selects(self):
         """Whether ``"auto"`` is the selecting criterion (the structure test's case)."""
@@ -596,6 +624,10 @@ default=None
                 "min_target_structure must be a finite number or None, got "
                 f"{self.min_target_structure!r}."
             )
+        if self.compare not in ("twin", "baseline"):
+            raise ValueError(
+                f"compare must be 'twin' or 'baseline', got {self.compare!r}."
+            )
         candidates = _check_candidates(self.candidates)
         selection, criteria, scorers = self._criteria()
         data = self._check_source_target(
@@ -668,7 +700,14 @@ default=None
         for c, (name, _) in enumerate(candidates):
             per_fold[name] = results[c * n_folds : (c + 1) * n_folds]
         self.selection_report_ = self._report(
-            candidates, per_fold, selection, criteria, baseline, n_folds, structure
+            candidates,
+            per_fold,
+            selection,
+            criteria,
+            baseline,
+            n_folds,
+            structure,
+            twins=pool_twins(candidates) if mode == "label_free" else None,
         )
         self.scores_ = {
             name: entry["mean"]
@@ -690,7 +729,15 @@ default=None
         return self
 
     def _report(
-        self, candidates, per_fold, selection, criteria, baseline, n_folds, structure
+        self,
+        candidates,
+        per_fold,
+        selection,
+        criteria,
+        baseline,
+        n_folds,
+        structure,
+        twins=None,
     ):
         names = [n for n, _ in candidates]
         scores = {}
@@ -725,16 +772,37 @@ default=None
                 f"highest mean {selection} over {n_folds} folds "
                 f"({table[selected]['mean']:.4g}); the guard is off (baseline=None)"
             )
+        elif twins is not None and self.compare == "twin":
+            selected, reason = self._like_with_like(
+                scores, table, names, selection, baseline_used, twins, n_folds
+            )
         else:
+            kept = names
+            veto = self._veto_name() if twins is not None else None
+            if veto is not None:
+                kept = [
+                    n
+                    for n in names
+                    if n == baseline_used
+                    or guarded_choice(
+                        {
+                            baseline_used: scores[veto][baseline_used]["folds"],
+                            n: scores[veto][n]["folds"],
+                        },
+                        baseline_used,
+                        n_std_errors=self.n_std_errors,
+                    )[0]
+                    == n
+                ]
             chosen, guard = guarded_choice(
-                {n: table[n]["folds"] for n in names},
+                {n: table[n]["folds"] for n in kept},
                 baseline_used,
                 n_std_errors=self.n_std_errors,
             )
             selected = chosen
             if chosen == baseline_used:
                 best_other = max(
-                    (n for n in names if n != baseline_used),
+                    (n for n in kept if n != baseline_used),
                     key=lambda n: table[n]["mean"],
                     default=None,
                 )
@@ -785,6 +853,52 @@ default=None
             "reason": reason,
             "target_structure": structure,
         }
+
+    def _like_with_like(
+        self, scores, table, names, selection, baseline, twins, n_folds
+    ):
+        """(selected, reason) of ``compare="twin"``."""
+        veto = self._veto_name()
+        chosen, report = like_with_like_choice(
+            {n: table[n]["folds"] for n in names},
+            baseline,
+            twins,
+            n_std_errors=self.n_std_errors,
+            twinless="same" if veto is None else "veto",
+            veto_folds=(
+                None if veto is None else {n: scores[veto][n]["folds"] for n in names}
+            ),
+        )
+        entries = report["candidates"]
+        compared = [n for n, e in entries.items() if "gain" in e]
+        if chosen == baseline:
+            reason = (
+                f"baseline kept: no adaptation of {baseline!r} (nor a method with "
+                f"its own classifier) beat it on {selection} by more than "
+                f"{self.n_std_errors:g} standard error(s) of the paired "
+                f"difference over {n_folds} folds"
+                + (f" and on {veto}" if veto is not None else "")
+            )
+            if compared:
+                best = max(compared, key=lambda n: entries[n]["gain"])
+                reason += (
+                    f" (largest gain, {best!r}: {entries[best]['gain']:+.4g}; "
+                    f"{entries[best]['why']})"
+                )
+        else:
+            reason = (
+                f"{chosen!r} beat the baseline {baseline!r} on {selection} by "
+                f"{entries[chosen]['gain']:+.4g}, paired over {n_folds} folds "
+                f"({entries[chosen]['why']}), the largest gain among the "
+                f"adaptations of {baseline!r}"
+            )
+        others = [n for n, e in entries.items() if "not on the baseline" in e["why"]]
+        if others:
+            reason += (
+                f"; {len(others)} candidate(s) built on other classifiers were not "
+                "compared (compare='twin')"
+            )
+        return chosen, reason
 
     # -- prediction ------------------------------------------------------------
     def _unfitted_candidates(self):

@@ -1,0 +1,217 @@
+"""Like-with-like selection: each adapted candidate against its own unadapted twin.
+
+Label-free criteria are biased between *kinds* of final classifier: MixVal,
+for instance, prefers smooth linear models to 1-NN whatever their target
+accuracy. Comparing an adapted candidate with the same classifier without
+the adaptation (its *twin*) cancels that bias, because both sides of the
+comparison share the classifier; only the adaptation differs.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._guard import guarded_choice
+
+__all__ = ["estimator_signature", "like_with_like_choice", "pool_twins"]
+
+
+def _value_signature(value):
+    if isinstance(value, BaseEstimator):
+        return estimator_signature(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_value_signature(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _value_signature(v)) for k, v in value.items()))
+    if value is None or isinstance(value, (str, bool, numbers.Number)):
+        return value
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, value.tobytes())
+    return ("object", type(value).__name__, repr(value))
+
+
+def estimator_signature(estimator):
+    """A hashable description of an unfitted estimator: its class and parameters.
+
+    Two estimators with the same signature are the same model up to fitting.
+    The steps of a pipeline are compared without their names.
+
+    Parameters
+    ----------
+    estimator : estimator
+
+    Returns
+    -------
+    signature : tuple
+    """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        steps = [s for _, s in estimator.steps if s is not None and s != "passthrough"]
+        if len(steps) == 1:
+            return estimator_signature(steps[0])
+        return ("Pipeline", tuple(estimator_signature(s) for s in steps))
+    params = estimator.get_params(deep=False)
+    return (
+        type(estimator).__module__ + "." + type(estimator).__qualname__,
+        tuple(sorted((k, _value_signature(v)) for k, v in params.items())),
+    )
+
+
+def pool_twins(candidates):
+    """For each candidate, the pool's candidate that is the same model unadapted.
+
+    The twin of a transfer pipeline is the pipeline without its transfer
+    steps, of a reweighting estimator its inner estimator; a candidate
+    without adaptation is its own twin. ``None`` when the pool holds no such
+    candidate (e.g. MEDA, whose classifier is part of the method).
+
+    Parameters
+    ----------
+    candidates : list of (str, estimator)
+
+    Returns
+    -------
+    twins : dict of str to str or None
+    """
+    from ..utils._fitting import consumes_target
+    from ._selector import _without_adaptation
+
+    plain = {}
+    for name, est in candidates:
+        if not consumes_target(est):
+            plain.setdefault(estimator_signature(est), name)
+    twins = {}
+    for name, est in candidates:
+        if not consumes_target(est):
+            twins[name] = name
+            continue
+        unadapted = _without_adaptation(est)
+        twins[name] = (
+            None if unadapted is None else plain.get(estimator_signature(unadapted))
+        )
+    return twins
+
+
+def _gain_passes(folds, name, reference, n_std_errors):
+    chosen, report = guarded_choice(
+        {reference: folds[reference], name: folds[name]},
+        reference,
+        n_std_errors=n_std_errors,
+    )
+    return chosen == name, report["candidates"][name]["gain"]
+
+
+def like_with_like_choice(
+    folds,
+    baseline,
+    twins,
+    *,
+    n_std_errors=1.0,
+    twinless="veto",
+    veto_folds=None,
+):
+    """Choose among adaptations of the baseline's classifier, like with like.
+
+    The rule:
+
+    1. An adapted candidate whose twin is the baseline is *eligible* when its
+       per-fold criterion beats the baseline's by more than ``n_std_errors``
+       standard errors of the paired difference (the guard).
+    2. A candidate with no twin in the pool (a method with its own
+       classifier) is compared with the baseline too, and with
+       ``twinless="veto"`` it must in addition beat the baseline under the
+       ``veto_folds`` criterion (a second, differently biased criterion that
+       can only veto); ``twinless="never"`` leaves such candidates out,
+       ``twinless="same"`` treats them as step 1.
+    3. Candidates built on another classifier than the baseline's (and the
+       other classifiers themselves) are never chosen: the criterion's bias
+       between classifiers does not cancel there.
+
+    Among the eligible candidates the largest gain over the baseline wins;
+    with none, the baseline is kept.
+
+    Parameters
+    ----------
+    folds : dict of str to sequence of float
+        Per candidate, the selecting criterion fold by fold (higher is
+        better, the same folds for every candidate).
+    baseline : str
+        The no-adaptation candidate (the user's classifier).
+    twins : dict of str to str or None
+        :func:`pool_twins` of the candidates.
+    n_std_errors : float, default=1.0
+        The guard's margin.
+    twinless : {"veto", "same", "never"}, default="veto"
+        How candidates without a twin are treated.
+    veto_folds : dict of str to sequence of float, default=None
+        The second criterion of ``twinless="veto"``.
+
+    Returns
+    -------
+    chosen : str
+    report : dict
+        Per candidate ``twin``, ``gain`` over the baseline, ``eligible`` and
+        ``why``; and ``chosen``.
+
+    Examples
+    --------
+    >>> from transferkit.model_selection._like_with_like import like_with_like_choice
+    >>> folds = {"1NN": [0.5, 0.6, 0.5], "CORAL + 1NN": [0.7, 0.8, 0.7],
+    ...          "LinearSVC": [0.9, 0.9, 0.95]}
+    >>> twins = {"1NN": "1NN", "CORAL + 1NN": "1NN", "LinearSVC": "LinearSVC"}
+    >>> like_with_like_choice(folds, "1NN", twins)[0]
+    'CORAL + 1NN'
+    """
+    if baseline not in folds:
+        raise ValueError(f"baseline {baseline!r} is not among {list(folds)}.")
+    if twinless not in ("veto", "same", "never"):
+        raise ValueError(
+            f"twinless must be 'veto', 'same' or 'never', got {twinless!r}."
+        )
+    if (
+        twinless == "veto"
+        and veto_folds is None
+        and any(twins.get(n) is None for n in folds if n != baseline)
+    ):
+        raise ValueError(
+            "twinless='veto' needs veto_folds for the candidates without a twin."
+        )
+    unknown = sorted({t for t in twins.values() if t is not None} - set(folds))
+    if unknown:
+        raise ValueError(
+            f"twins names {unknown}, which are not among the candidates {list(folds)}."
+        )
+    entries, best, best_gain = {}, baseline, 0.0
+    for name in folds:
+        if name == baseline:
+            continue
+        twin = twins.get(name)
+        entry = {"twin": twin, "eligible": False}
+        if twin is None and twinless == "never":
+            entry["why"] = "no twin in the pool"
+        elif twin is not None and twin != baseline:
+            entry["why"] = f"built on {twin!r}, not on the baseline's classifier"
+        else:
+            passes, gain = _gain_passes(folds, name, baseline, n_std_errors)
+            entry["gain"] = gain
+            if not passes:
+                entry["why"] = "does not beat the baseline by the guard's margin"
+            elif twin is None and twinless == "veto":
+                vetoed = not _gain_passes(veto_folds, name, baseline, n_std_errors)[0]
+                entry["eligible"] = not vetoed
+                entry["why"] = (
+                    "vetoed: does not beat the baseline on the second criterion"
+                    if vetoed
+                    else "beats the baseline on both criteria"
+                )
+            else:
+                entry["eligible"] = True
+                entry["why"] = "beats the baseline by the guard's margin"
+            if entry["eligible"] and gain > best_gain:
+                best, best_gain = name, gain
+        entries[name] = entry
+    return best, {"chosen": best, "candidates": entries}
