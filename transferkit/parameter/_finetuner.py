@@ -184,6 +184,12 @@ class _BaseFineTuner(BaseEstimator):
         return self
 
     def _check_options(self):
+        if self.alignment is not None and self.batch_size < 2:
+            raise ValueError(
+                f"alignment={self.alignment!r} compares batches of source and "
+                "target features and needs batch_size >= 2, got "
+                f"batch_size={self.batch_size}."
+            )
         if self.reg_strength is not None and isinstance(
             self.reg_strength, (tuple, list)
         ):
@@ -622,6 +628,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     epochs : int, default=50
         Maximum number of epochs per training phase.
     batch_size : int, default=32
+        Rows per training step. A last batch of one row is merged into the
+        one before it; ``batch_size=1`` trains on one row per step (refused
+        with ``alignment`` or with ``BatchNorm1d`` layers in the module).
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     weight_decay : float, default=0.0
         The optimizer's (decoupled for AdamW) weight decay.
