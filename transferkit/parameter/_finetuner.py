@@ -471,7 +471,9 @@ class _BaseFineTuner(BaseEstimator):
         The file is written with ``torch.save`` and holds only tensors, numbers,
         strings and lists, so :meth:`load` reads it with
         ``torch.load(weights_only=True)`` (no code is unpickled). A module of
-        your own is not stored: pass it again to :meth:`load`.
+        your own is not stored: pass it again to :meth:`load`. The file is
+        written beside ``path`` and then moved onto it, so a save that fails
+        half-way leaves an existing file at ``path`` intact.
 
         Parameters
         ----------

@@ -10,10 +10,13 @@ passed to ``load``) and its weights are loaded into it.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 from torch import nn
 
+from ..utils._files import atomic_path
 from ._network import TransferNetwork, build_mlp, deep_copy, split_module
 
 __all__ = ["save_finetuner", "load_finetuner"]
@@ -90,7 +93,12 @@ def save_finetuner(estimator, path):
         "fitted": fitted,
         "state_dict": state,
     }
-    torch.save(payload, path)
+    if isinstance(path, (str, os.PathLike)):
+        # a failed save leaves the previous file as it was
+        with atomic_path(path) as tmp:
+            torch.save(payload, tmp)
+    else:  # a file object of the caller's
+        torch.save(payload, path)
 
 
 def load_finetuner(cls, path, module=None, device="cpu"):
