@@ -215,9 +215,19 @@ def build_parser():
     return parser
 
 
-#: Mistakes of the user (an unknown benchmark or shift, a missing data file)
-#: that :func:`main` reports as one line and exit status 2, not a traceback.
-_USER_ERRORS = (KeyError, ValueError, FileNotFoundError)
+#: Mistakes of the user that :func:`main` reports as one line and exit status
+#: 2, not a traceback: an unknown benchmark or shift, a bad option value
+#: (KeyError, ValueError), a path that is missing, a folder, or not writable
+#: (OSError), and a missing optional dependency (ImportError).
+_USER_ERRORS = (KeyError, ValueError, OSError, ImportError)
+
+
+def _is_internal_import_error(exc):
+    """An ImportError of transferkit's own modules is a bug, not a missing extra."""
+    name = getattr(exc, "name", None) or ""
+    return isinstance(exc, ImportError) and (
+        name == "transferkit" or name.startswith("transferkit.")
+    )
 
 
 def main(argv=None):
@@ -225,9 +235,35 @@ def main(argv=None):
     try:
         return _main(argv)
     except _USER_ERRORS as exc:
-        message = exc.args[0] if len(exc.args) == 1 else str(exc)
+        if _is_internal_import_error(exc):
+            raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            message = f"{exc.strerror or exc}: {exc.filename!r}"
+        else:
+            message = exc.args[0] if len(exc.args) == 1 else str(exc)
+        message = " ".join(str(message).split())  # one line
         print(f"python -m transferkit: error: {message}", file=sys.stderr)
         return 2
+
+
+def _check_plot_path(path):
+    """Fail before the benchmark runs if ``--plot`` cannot be written."""
+    import os
+
+    from .plotting._common import require_matplotlib
+    from .utils._files import check_output_path
+
+    check_output_path(path, "--plot")
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    supported = Figure().canvas.get_supported_filetypes()
+    extension = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+    if extension not in supported:
+        raise ValueError(
+            f"--plot {path!r}: the file name must end in one of "
+            f"{', '.join('.' + e for e in sorted(supported))}."
+        )
 
 
 def _main(argv=None):
@@ -243,6 +279,12 @@ def _main(argv=None):
             for name, description in available_benchmarks().items():
                 print(f"{name:>16}  {description}")
             return 0 if args.list else 2
+        from .utils._files import atomic_path, check_output_path
+
+        if args.save:
+            check_output_path(args.save, "--save")
+        if args.plot:
+            _check_plot_path(args.plot)
         tables = run_benchmark(
             args.name,
             as_json=args.json,
@@ -256,7 +298,7 @@ def _main(argv=None):
             n_jobs=args.n_jobs,
         )
         if args.save:
-            with open(args.save, "w") as fh:
+            with atomic_path(args.save) as tmp, open(tmp, "w") as fh:
                 fh.write("\n\n".join(t.to_markdown() for t in tables) + "\n")
         if args.plot:
             from .plotting._benchmark import save_benchmark_plot

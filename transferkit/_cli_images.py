@@ -177,7 +177,9 @@ def run_finetune_images(
     """
     from .parameter import FineTuner, ImageFolder
     from .parameter.backbones import get_backbone
+    from .utils._files import check_output_path
 
+    check_output_path(out_path, "--out")  # before any work, not after it
     out = sys.stdout if out is None else out
     start = time.perf_counter()
     data = ImageFolder(folder)
@@ -253,7 +255,18 @@ def run_predict_images(model_path, paths, as_csv=False, out=None):
     from .parameter import FineTuner, list_images
 
     out = sys.stdout if out is None else out
-    model = FineTuner.load(model_path)
+    try:
+        model = FineTuner.load(model_path)
+    except ValueError as exc:
+        raise ValueError(
+            f"{str(exc).rstrip('.')}; usage: predict-images MODEL PATH... (the "
+            "model first)."
+        ) from exc
+    if getattr(model.module, "input_kind", None) != "image":
+        raise ValueError(
+            f"{model_path!s} is not a model of photos (it was not written by "
+            "finetune-images); predict-images needs one."
+        )
     files = list_images(paths)
     if not files:
         raise ValueError(f"no readable image among {list(paths)}.")

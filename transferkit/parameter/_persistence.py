@@ -11,6 +11,7 @@ passed to ``load``) and its weights are loaded into it.
 from __future__ import annotations
 
 import os
+import pickle
 
 import numpy as np
 import torch
@@ -102,7 +103,23 @@ def save_finetuner(estimator, path):
 
 
 def load_finetuner(cls, path, module=None, device="cpu"):
-    payload = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        RuntimeError,
+        LookupError,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as exc:
+        # torch's messages for a text file, an empty or truncated file, or a
+        # pickle of code (with advice to unpickle it) say nothing useful here
+        raise ValueError(
+            f"{path!s} is not a file written by FineTuner.save (it is empty, "
+            f"truncated or of another kind: {type(exc).__name__})"
+        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(
             f"{path!s} is not a file written by FineTuner.save (format "
