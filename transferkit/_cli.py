@@ -316,12 +316,13 @@ def _main(argv=None):
             epochs=args.epochs,
             cv=args.cv,
             random_state=args.random_state,
+            warn=sys.stderr,
         )
         return 0
     if args.command == "predict-images":
         from ._cli_images import run_predict_images
 
-        run_predict_images(args.model, args.paths, as_csv=args.csv)
+        run_predict_images(args.model, args.paths, as_csv=args.csv, warn=sys.stderr)
         return 0
     parser.print_help()
     return 2
