@@ -77,3 +77,18 @@ def test_internal_import_error_is_not_hidden(monkeypatch):
     monkeypatch.setattr(cli, "run_benchmark", broken)
     with pytest.raises(ImportError, match="a bug"):
         main(["benchmark", "mushroom"])
+
+
+@pytest.mark.parametrize("option", ["--repeats", "--n-estimators"])
+def test_benchmark_counts_below_one_are_refused(option, capsys, monkeypatch):
+    import transferkit._cli as cli
+
+    monkeypatch.setattr(cli, "run_benchmark", lambda *a, **k: [])
+    assert main(["benchmark", "mushroom", option, "0"]) == 2
+    assert f"{option} must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_unknown_benchmark_option_exits_2(capsys):
+    assert main(["benchmark", "mushroom", "--pair", "all"]) == 2
+    err = capsys.readouterr().err
+    assert "takes no option(s) ['pair']" in err and len(err.splitlines()) == 1

@@ -157,7 +157,7 @@ def run_benchmark(name, as_json=False, out=None, **options):
         k for k, v in options.items() if v is not None and k not in accepted
     )
     if unknown:
-        raise SystemExit(f"benchmark {name!r} takes no option(s) {unknown}")
+        raise ValueError(f"benchmark {name!r} takes no option(s) {unknown}")
     kwargs = {k: v for k, v in options.items() if v is not None}
     tables = func(**kwargs)
     if as_json:
@@ -281,6 +281,12 @@ def _main(argv=None):
             return 0 if args.list else 2
         from .utils._files import atomic_path, check_output_path
 
+        for option, value in (
+            ("--repeats", args.repeats),
+            ("--n-estimators", args.n_estimators),
+        ):
+            if value is not None and value < 1:
+                raise ValueError(f"{option} must be at least 1, got {value}.")
         if args.save:
             check_output_path(args.save, "--save")
         if args.plot:

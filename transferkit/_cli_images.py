@@ -161,6 +161,21 @@ def _encode_with_progress(backbone, paths, out, batch_size=16):
     return np.concatenate(chunks)
 
 
+def _predict_with_progress(model, files, batch_size=16):
+    """``model.predict_proba(files)``, batch by batch behind a bar on stderr."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        range(0, len(files), batch_size),
+        desc=f"predicting {len(files)} photo(s)",
+        unit="batch",
+        file=sys.stderr,
+        leave=False,
+    )
+    chunks = [model.predict_proba(files[i : i + batch_size]) for i in bar]
+    return np.concatenate(chunks)
+
+
 def run_finetune_images(
     folder,
     out_path,
@@ -193,6 +208,10 @@ def run_finetune_images(
     from .parameter.backbones import get_backbone
     from .utils._files import check_output_path
 
+    if cv < 2:
+        raise ValueError(f"--cv must be at least 2 (cross-validation folds), got {cv}.")
+    if epochs < 1:
+        raise ValueError(f"--epochs must be at least 1, got {epochs}.")
     check_output_path(out_path, "--out")  # before any work, not after it
     out = sys.stdout if out is None else out
     start = time.perf_counter()
@@ -287,7 +306,7 @@ def run_predict_images(model_path, paths, as_csv=False, out=None, warn=True):
     files = list_images(paths, warn=_skip_reporter(warn))
     if not files:
         raise ValueError(f"no readable image among {list(paths)}.")
-    proba = model.predict_proba(files)
+    proba = _predict_with_progress(model, files)
     labels = model.classes_[proba.argmax(1)]
     rows = [
         (f, str(label), float(p.max())) for f, label, p in zip(files, labels, proba)

@@ -117,3 +117,36 @@ def test_predict_images_with_a_bad_model_file(model_files, capsys, model, expect
 def test_predict_images_with_a_missing_model(tmp_path, capsys):
     assert main(["predict-images", str(tmp_path / "no.pt"), str(tmp_path)]) == 2
     assert "no.pt" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize(
+    "option, value, expected",
+    [("--cv", "1", "--cv must be at least 2"), ("--epochs", "0", "--epochs must")],
+)
+def test_finetune_counts_are_checked_first(
+    tmp_path, capsys, no_work, option, value, expected
+):
+    folder = _photos(tmp_path / "photos")
+    argv = ["finetune-images", str(folder), "--out", str(tmp_path / "m.pt")]
+    assert main(argv + [option, value]) == 2
+    assert expected in _one_error_line(capsys)
+
+
+def test_predict_images_shows_progress(tmp_path, capsys):
+    from transferkit.parameter.backbones import efficientnet_lite0
+
+    folder = _photos(tmp_path / "photos", n=2)
+    paths = sorted(str(p) for p in folder.rglob("*.png"))
+    labels = [os.path.basename(os.path.dirname(p)) for p in paths]
+    model = FineTuner(
+        module=efficientnet_lite0(pretrained=False),
+        strategy="linear_probe",
+        pretrain=False,
+        random_state=0,
+    ).fit(None, None, Xt=paths, yt=labels)
+    model.save(tmp_path / "m.pt")
+    capsys.readouterr()
+    assert main(["predict-images", str(tmp_path / "m.pt"), str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "predicting 4 photo(s)" in captured.err
+    assert len(captured.out.strip().splitlines()) == 4

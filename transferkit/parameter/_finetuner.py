@@ -231,6 +231,17 @@ class _BaseFineTuner(BaseEstimator):
                     "reg_strength must be a float or an (alpha, beta) pair, got "
                     f"{self.reg_strength!r}."
                 )
+            for part, value in zip(("alpha", "beta"), self.reg_strength):
+                if (
+                    not isinstance(value, Real)
+                    or isinstance(value, bool)
+                    or not np.isfinite(value)
+                    or value < 0
+                ):
+                    raise ValueError(
+                        f"reg_strength's {part} must be a finite non-negative "
+                        f"number, got {value!r} in {self.reg_strength!r}."
+                    )
         if self.candidates is not None:
             unknown = set(self.candidates) - set(AUTO_CANDIDATES)
             if unknown or not self.candidates:
