@@ -54,7 +54,7 @@ def test_benchmark_registry_and_json(capsys):
     assert data[0]["rows"][0] == {"method": "ours", "values": [3.0, None]}
     assert main(["benchmark", "unit-test-bench", "--repeats", "2"]) == 0
     assert "| ours | 2.0 | — |" in capsys.readouterr().out
-    with pytest.raises(SystemExit, match="takes no option"):
+    with pytest.raises(ValueError, match="takes no option"):
         run_benchmark("unit-test-bench", family="feature")
     with pytest.raises(KeyError, match="unknown benchmark"):
         run_benchmark("no-such-benchmark")

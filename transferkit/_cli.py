@@ -157,7 +157,7 @@ def run_benchmark(name, as_json=False, out=None, **options):
         k for k, v in options.items() if v is not None and k not in accepted
     )
     if unknown:
-        raise SystemExit(f"benchmark {name!r} takes no option(s) {unknown}")
+        raise ValueError(f"benchmark {name!r} takes no option(s) {unknown}")
     kwargs = {k: v for k, v in options.items() if v is not None}
     tables = func(**kwargs)
     if as_json:
@@ -220,9 +220,19 @@ def build_parser():
     return parser
 
 
-#: Mistakes of the user (an unknown benchmark or shift, a missing data file)
-#: that :func:`main` reports as one line and exit status 2, not a traceback.
-_USER_ERRORS = (KeyError, ValueError, FileNotFoundError)
+#: Mistakes of the user that :func:`main` reports as one line and exit status
+#: 2, not a traceback: an unknown benchmark or shift, a bad option value
+#: (KeyError, ValueError), a path that is missing, a folder, or not writable
+#: (OSError), and a missing optional dependency (ImportError).
+_USER_ERRORS = (KeyError, ValueError, OSError, ImportError)
+
+
+def _is_internal_import_error(exc):
+    """An ImportError of transferkit's own modules is a bug, not a missing extra."""
+    name = getattr(exc, "name", None) or ""
+    return isinstance(exc, ImportError) and (
+        name == "transferkit" or name.startswith("transferkit.")
+    )
 
 
 def main(argv=None):
@@ -230,9 +240,35 @@ def main(argv=None):
     try:
         return _main(argv)
     except _USER_ERRORS as exc:
-        message = exc.args[0] if len(exc.args) == 1 else str(exc)
+        if _is_internal_import_error(exc):
+            raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            message = f"{exc.strerror or exc}: {exc.filename!r}"
+        else:
+            message = exc.args[0] if len(exc.args) == 1 else str(exc)
+        message = " ".join(str(message).split())  # one line
         print(f"python -m transferkit: error: {message}", file=sys.stderr)
         return 2
+
+
+def _check_plot_path(path):
+    """Fail before the benchmark runs if ``--plot`` cannot be written."""
+    import os
+
+    from .plotting._common import require_matplotlib
+    from .utils._files import check_output_path
+
+    check_output_path(path, "--plot")
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
+    supported = Figure().canvas.get_supported_filetypes()
+    extension = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+    if extension not in supported:
+        raise ValueError(
+            f"--plot {path!r}: the file name must end in one of "
+            f"{', '.join('.' + e for e in sorted(supported))}."
+        )
 
 
 def _main(argv=None):
@@ -248,6 +284,18 @@ def _main(argv=None):
             for name, description in available_benchmarks().items():
                 print(f"{name:>16}  {description}")
             return 0 if args.list else 2
+        from .utils._files import atomic_path, check_output_path
+
+        for option, value in (
+            ("--repeats", args.repeats),
+            ("--n-estimators", args.n_estimators),
+        ):
+            if value is not None and value < 1:
+                raise ValueError(f"{option} must be at least 1, got {value}.")
+        if args.save:
+            check_output_path(args.save, "--save")
+        if args.plot:
+            _check_plot_path(args.plot)
         tables = run_benchmark(
             args.name,
             as_json=args.json,
@@ -262,7 +310,7 @@ def _main(argv=None):
             n_jobs=args.n_jobs,
         )
         if args.save:
-            with open(args.save, "w") as fh:
+            with atomic_path(args.save) as tmp, open(tmp, "w") as fh:
                 fh.write("\n\n".join(t.to_markdown() for t in tables) + "\n")
         if args.plot:
             from .plotting._benchmark import save_benchmark_plot
@@ -280,12 +328,13 @@ def _main(argv=None):
             epochs=args.epochs,
             cv=args.cv,
             random_state=args.random_state,
+            warn=sys.stderr,
         )
         return 0
     if args.command == "predict-images":
         from ._cli_images import run_predict_images
 
-        run_predict_images(args.model, args.paths, as_csv=args.csv)
+        run_predict_images(args.model, args.paths, as_csv=args.csv, warn=sys.stderr)
         return 0
     parser.print_help()
     return 2

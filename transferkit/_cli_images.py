@@ -134,6 +134,17 @@ def choose_probe(features_by_backbone, labels, cv=5, random_state=0):
     return chosen, best_per_backbone[chosen][0], candidates
 
 
+def _skip_reporter(warn):
+    """``warn`` for the image readers: True warns, a stream gets one line each."""
+    if hasattr(warn, "write"):
+
+        def report(path, reason):
+            print(f"skipped {path}: {reason}", file=warn)
+
+        return report
+    return warn
+
+
 def _encode_with_progress(backbone, paths, out, batch_size=16):
     from tqdm.auto import tqdm
 
@@ -150,6 +161,21 @@ def _encode_with_progress(backbone, paths, out, batch_size=16):
     return np.concatenate(chunks)
 
 
+def _predict_with_progress(model, files, batch_size=16):
+    """``model.predict_proba(files)``, batch by batch behind a bar on stderr."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        range(0, len(files), batch_size),
+        desc=f"predicting {len(files)} photo(s)",
+        unit="batch",
+        file=sys.stderr,
+        leave=False,
+    )
+    chunks = [model.predict_proba(files[i : i + batch_size]) for i in bar]
+    return np.concatenate(chunks)
+
+
 def run_finetune_images(
     folder,
     out_path,
@@ -159,6 +185,7 @@ def run_finetune_images(
     cv=5,
     random_state=0,
     out=None,
+    warn=True,
 ):
     """Adapt a backbone to the photos of ``folder`` and save the model.
 
@@ -168,7 +195,9 @@ def run_finetune_images(
     photos; the best (backbone, C) by mean accuracy is refitted on all photos
     as a :class:`~transferkit.parameter.FineTuner` linear probe (from the
     cached features) or, with ``strategy="lp_ft"``, LP-FT-fine-tuned for
-    ``epochs`` epochs with light augmentation.
+    ``epochs`` epochs with light augmentation. A file that is not a readable
+    photo is skipped: with ``warn=True`` a ``UserWarning`` names it, with a
+    stream (the command passes ``sys.stderr``) one line is printed to it.
 
     Returns
     -------
@@ -177,10 +206,16 @@ def run_finetune_images(
     """
     from .parameter import FineTuner, ImageFolder
     from .parameter.backbones import get_backbone
+    from .utils._files import check_output_path
 
+    if cv < 2:
+        raise ValueError(f"--cv must be at least 2 (cross-validation folds), got {cv}.")
+    if epochs < 1:
+        raise ValueError(f"--epochs must be at least 1, got {epochs}.")
+    check_output_path(out_path, "--out")  # before any work, not after it
     out = sys.stdout if out is None else out
     start = time.perf_counter()
-    data = ImageFolder(folder)
+    data = ImageFolder(folder, warn=_skip_reporter(warn))
     paths, labels = list(data.paths), np.asarray(data.targets)
     counts = {c: int(np.sum(labels == c)) for c in data.classes}
     print(
@@ -248,16 +283,30 @@ def run_finetune_images(
     }
 
 
-def run_predict_images(model_path, paths, as_csv=False, out=None):
-    """Print ``path, label, probability`` for every image under ``paths``."""
+def run_predict_images(model_path, paths, as_csv=False, out=None, warn=True):
+    """Print ``path, label, probability`` for every image under ``paths``.
+
+    Skipped files are reported as in :func:`run_finetune_images` (``warn``).
+    """
     from .parameter import FineTuner, list_images
 
     out = sys.stdout if out is None else out
-    model = FineTuner.load(model_path)
-    files = list_images(paths)
+    try:
+        model = FineTuner.load(model_path)
+    except ValueError as exc:
+        raise ValueError(
+            f"{str(exc).rstrip('.')}; usage: predict-images MODEL PATH... (the "
+            "model first)."
+        ) from exc
+    if getattr(model.module, "input_kind", None) != "image":
+        raise ValueError(
+            f"{model_path!s} is not a model of photos (it was not written by "
+            "finetune-images); predict-images needs one."
+        )
+    files = list_images(paths, warn=_skip_reporter(warn))
     if not files:
         raise ValueError(f"no readable image among {list(paths)}.")
-    proba = model.predict_proba(files)
+    proba = _predict_with_progress(model, files)
     labels = model.classes_[proba.argmax(1)]
     rows = [
         (f, str(label), float(p.max())) for f, label, p in zip(files, labels, proba)

@@ -103,7 +103,7 @@ def test_n_jobs_is_refused_where_a_benchmark_takes_none(monkeypatch):
         return [BenchmarkTable("serial", ["a"])]
 
     monkeypatch.setitem(_registry._REGISTRY, "serial-test", (serial, "serial"))
-    with pytest.raises(SystemExit, match="n_jobs"):
+    with pytest.raises(ValueError, match="n_jobs"):
         run_benchmark("serial-test", n_jobs=2)
 
 

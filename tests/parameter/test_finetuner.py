@@ -359,11 +359,11 @@ def test_unlabelled_target_without_alignment_warns():
         FineTuner(**SMALL).fit(Xs, ys, Xs + 1.0)
 
 
-def test_semi_supervised_minus_one_marks_unlabelled_rows():
+def test_semi_supervised_nan_marks_unlabelled_rows():
     Xs, ys = _blobs(seed=0)
     Xt, yt = _blobs(n=60, shift=0.5, seed=1)
-    partial = yt.copy()
-    partial[20:] = -1
+    partial = yt.astype(float)
+    partial[20:] = np.nan
     model = FineTuner(alignment="coral", strategy="lp_ft", **SMALL)
     model.fit(Xs, ys, Xt, partial)
     assert model.classes_.tolist() == [0, 1, 2]

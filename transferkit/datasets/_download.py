@@ -7,7 +7,9 @@ network, an HTTP error, a transfer cut short, a wrong checksum) the temporary
 file is removed, nothing half-written stays behind, and a
 :class:`DownloadError` names the file, the address and the folder.
 
-Only the standard library is used (:mod:`urllib.request`, with a timeout).
+Only the standard library is used (:mod:`urllib.request`, with a timeout per
+read, an overall deadline and a minimum rate). A ``.part`` left by a download
+that was killed is removed by the next fetch into its folder.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from glob import escape as glob_escape
 from pathlib import Path
 
-from ._home import DataFileError, get_data_home
+from ._manifest import DataFileError, get_data_home
 
 __all__ = [
     "DownloadError",
@@ -33,6 +37,8 @@ __all__ = [
     "fetch_archive",
     "remote_url",
     "DOWNLOAD_BASE_ENV",
+    "DEADLINE",
+    "MIN_RATE",
     "TIMEOUT",
 ]
 
@@ -44,7 +50,23 @@ DOWNLOAD_BASE_ENV = "TRANSFERKIT_DOWNLOAD_BASE"
 #: Seconds to wait for a connection or for the next block of data.
 TIMEOUT = 60.0
 
+#: Seconds a whole file may take, however steadily it arrives.
+DEADLINE = 3600.0
+
+#: Bytes per second a transfer must average over every :data:`TIMEOUT`
+#: seconds: a server that trickles (one byte every half second never trips
+#: the per-read timeout) is given up on.
+MIN_RATE = 1024.0
+
+#: A ``.part`` file or folder untouched for this many seconds belongs to a
+#: download that was killed (a live one writes at least every TIMEOUT
+#: seconds); the next fetch into its folder removes it.
+STALE_PART_AGE = 900.0
+
 _CHUNK = 1 << 16
+
+#: The clock of the deadline and rate checks (one name, so tests can drive it).
+_clock = time.monotonic
 
 
 class DownloadError(DataFileError):
@@ -102,7 +124,37 @@ def _by_hand(relative, home, url):
     )
 
 
-def _stream(url, tmp, relative, home, timeout):
+class _Pace:
+    """Raise when a transfer passes its deadline or falls below the minimum rate.
+
+    The rate is checked over consecutive windows of ``window`` seconds: each
+    must bring at least ``min_rate * window`` bytes.
+    """
+
+    def __init__(self, deadline, min_rate, window):
+        self.start = self.window_start = _clock()
+        self.deadline, self.min_rate, self.window = deadline, min_rate, window
+        self.window_bytes = 0
+
+    def check(self, n_bytes):
+        """Count ``n_bytes`` more; return a reason to give up, or None."""
+        now = _clock()
+        self.window_bytes += n_bytes
+        if self.deadline is not None and now - self.start > self.deadline:
+            return f"it took more than {self.deadline:g} s in all"
+        elapsed = now - self.window_start
+        if self.min_rate and elapsed >= self.window:
+            rate = self.window_bytes / elapsed
+            if rate < self.min_rate:
+                return (
+                    f"it arrived at {rate:.1f} bytes/s over {elapsed:.0f} s, "
+                    f"below the minimum of {self.min_rate:g} bytes/s"
+                )
+            self.window_start, self.window_bytes = now, 0
+        return None
+
+
+def _stream(url, tmp, relative, home, timeout, deadline=None, min_rate=None):
     """Write ``url`` into the open binary file ``tmp``; return its SHA-256."""
     from tqdm.auto import tqdm
 
@@ -135,10 +187,19 @@ def _stream(url, tmp, relative, home, timeout):
             disable=None,
             leave=False,
         )
+        pace = _Pace(
+            DEADLINE if deadline is None else deadline,
+            MIN_RATE if min_rate is None else min_rate,
+            timeout,
+        )
+        # read1 returns what has arrived (at most one socket read), so the
+        # pace is checked however slowly the bytes come; read(n) would wait
+        # for all n of them
+        read = getattr(response, "read1", response.read)
         try:
             while True:
                 try:
-                    block = response.read(_CHUNK)
+                    block = read(_CHUNK)
                 except http.client.IncompleteRead as exc:
                     received += len(exc.partial)
                     if expected is None and exc.expected is not None:
@@ -156,6 +217,13 @@ def _stream(url, tmp, relative, home, timeout):
                 digest.update(block)
                 received += len(block)
                 bar.update(len(block))
+                slow = pace.check(len(block))
+                if slow is not None:
+                    raise DownloadError(
+                        f"{failed} was given up after {received} bytes: {slow}. "
+                        "Nothing was kept; try again later. "
+                        + _by_hand(relative, home, url)
+                    )
         finally:
             bar.close()
     if cut or (expected is not None and received != expected):
@@ -187,11 +255,51 @@ def _remove_empty(folders):
             break
 
 
-def _download_to(url, dest, relative, home, sha256, timeout):
+def _remove_stale_parts(folder, prefix):
+    """Remove ``<prefix>*.part`` files and folders of killed downloads.
+
+    A download killed by a signal (SIGKILL, a power cut) cannot remove its
+    temporary ``.part``; one untouched for :data:`STALE_PART_AGE` seconds is
+    removed here, while a live download's (written to at least every
+    :data:`TIMEOUT` seconds) is left alone.
+    """
+    try:
+        entries = list(Path(folder).glob(f"{glob_escape(prefix)}*.part"))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                newest = max(
+                    [entry.stat().st_mtime]
+                    + [
+                        os.stat(os.path.join(root, name)).st_mtime
+                        for root, dirs, files in os.walk(entry)
+                        for name in dirs + files
+                    ]
+                )
+            else:
+                newest = entry.stat().st_mtime
+            if now - newest < STALE_PART_AGE:
+                continue
+            logger.info("Removing %s, left by a download that was killed", entry)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def _download_to(
+    url, dest, relative, home, sha256, timeout, deadline=None, min_rate=None
+):
     """Download ``url`` to ``dest`` through a temporary name; check ``sha256``.
 
     On failure the temporary file, and the folders made for it, are removed.
     """
+    _remove_stale_parts(dest.parent, f".{dest.name}.")
     try:
         created = _make_folder(dest.parent)
         handle, tmp_name = tempfile.mkstemp(
@@ -207,7 +315,7 @@ def _download_to(url, dest, relative, home, sha256, timeout):
     done = False
     try:
         with os.fdopen(handle, "wb") as fh:
-            actual = _stream(url, fh, relative, home, timeout)
+            actual = _stream(url, fh, relative, home, timeout, deadline, min_rate)
         if sha256 is not None and actual != sha256:
             raise DownloadError(
                 f"Downloading {relative!r} from {url} into the data folder "
@@ -224,7 +332,7 @@ def _download_to(url, dest, relative, home, sha256, timeout):
     return dest
 
 
-def fetch_file(relative, data_home=None, timeout=None):
+def fetch_file(relative, data_home=None, timeout=None, deadline=None, min_rate=None):
     """Download one registered file into the data folder.
 
     Parameters
@@ -234,7 +342,13 @@ def fetch_file(relative, data_home=None, timeout=None):
     data_home : str or path-like, default=None
         See :func:`~transferkit.datasets.get_data_home`.
     timeout : float, default=None
-        Seconds; ``None`` uses :data:`TIMEOUT`.
+        Seconds to wait for the connection and for each read; ``None`` uses
+        :data:`TIMEOUT`.
+    deadline : float, default=None
+        Seconds the whole transfer may take; ``None`` uses :data:`DEADLINE`.
+    min_rate : float, default=None
+        Bytes per second the transfer must average over every ``timeout``
+        seconds; ``None`` uses :data:`MIN_RATE`, 0 turns the check off.
 
     Returns
     -------
@@ -271,6 +385,8 @@ def fetch_file(relative, data_home=None, timeout=None):
         home,
         entry.sha256,
         TIMEOUT if timeout is None else timeout,
+        deadline,
+        min_rate,
     )
 
 
@@ -278,7 +394,7 @@ def _count_files(folder):
     return sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
 
 
-def fetch_archive(name, data_home=None, timeout=None):
+def fetch_archive(name, data_home=None, timeout=None, deadline=None, min_rate=None):
     """Download a registered archive and extract its members into the data folder.
 
     The archive goes to a temporary name in the data folder, its SHA-256 is
@@ -294,8 +410,8 @@ def fetch_archive(name, data_home=None, timeout=None):
         Key of the archive registry, e.g. ``"hymenoptera"``.
     data_home : str or path-like, default=None
         See :func:`~transferkit.datasets.get_data_home`.
-    timeout : float, default=None
-        Seconds; ``None`` uses :data:`TIMEOUT`.
+    timeout, deadline, min_rate : float, default=None
+        As in :func:`fetch_file`.
 
     Returns
     -------
@@ -309,6 +425,7 @@ def fetch_archive(name, data_home=None, timeout=None):
     base = download_base()
     url = entry.url if base is None else f"{base}/{urllib.parse.quote(entry.name)}"
     logger.info("Downloading %s from %s into %s", entry.name, url, home)
+    _remove_stale_parts(home, f".{name}.")
     created = _make_folder(home)
     work = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".part", dir=home))
     done = False
@@ -320,6 +437,8 @@ def fetch_archive(name, data_home=None, timeout=None):
             home,
             entry.sha256,
             TIMEOUT if timeout is None else timeout,
+            deadline,
+            min_rate,
         )
         extracted = work / "extracted"
         try:

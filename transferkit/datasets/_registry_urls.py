@@ -3,7 +3,7 @@
 Every file a loader reads has one entry in :data:`REMOTE_FILES`, keyed by its
 path inside the data folder: its public address (``None`` where no public
 file matches the manifest byte for byte), the SHA-256 it must have (taken from
-the manifests, ``_home.CHECKSUMS`` and ``_relational.RELATIONAL_CHECKSUMS``,
+the manifests, ``_manifest.CHECKSUMS`` and ``RELATIONAL_CHECKSUMS``,
 never restated here), where the data originally comes from, and a note.
 
 A dataset that is only published inside an archive is an entry of
@@ -22,6 +22,8 @@ no public address can be fetched too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ._manifest import CHECKSUMS, RELATIONAL_CHECKSUMS
 
 __all__ = ["RemoteFile", "RemoteArchive", "REMOTE_FILES", "REMOTE_ARCHIVES"]
 
@@ -228,9 +230,6 @@ def _relational(manifest):
 
 
 def _build():
-    from ._home import CHECKSUMS
-    from ._relational import RELATIONAL_CHECKSUMS
-
     files = {}
     files.update(_office_caltech(CHECKSUMS))
     files.update(_uci(CHECKSUMS))

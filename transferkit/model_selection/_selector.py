@@ -610,9 +610,13 @@ default=None
         cv = _check_cv(self.cv)
         if not isinstance(self.refit, (bool, np.bool_)):
             raise ValueError(f"refit must be True or False, got {self.refit!r}.")
-        if not isinstance(self.n_std_errors, numbers.Real) or self.n_std_errors < 0:
+        if (
+            not isinstance(self.n_std_errors, numbers.Real)
+            or not np.isfinite(self.n_std_errors)
+            or self.n_std_errors < 0
+        ):
             raise ValueError(
-                "n_std_errors must be a non-negative number, got "
+                "n_std_errors must be a finite non-negative number, got "
                 f"{self.n_std_errors!r}."
             )
         if self.min_target_structure is not None and (

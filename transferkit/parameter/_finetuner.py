@@ -39,6 +39,38 @@ PAPER_STRENGTHS = {
 AUTO_CANDIDATES = ("target_only", "linear_probe", "lp_ft", "source")
 
 
+def _unlabelled_rows(labels):
+    """Rows of ``yt`` marked unlabelled: ``NaN``, or ``None`` in an object array.
+
+    Only a missing value marks a row, so that every label a scikit-learn
+    classifier accepts (``-1`` included) stays a label.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f":
+        return np.isnan(labels)
+    if labels.dtype.kind == "O":
+        return np.array(
+            [v is None or (isinstance(v, float) and v != v) for v in labels],
+            dtype=bool,
+        )
+    return np.zeros(labels.shape[0], dtype=bool)
+
+
+def _known_labels(labels, mask, task):
+    """The labelled rows' labels; integral floats of a classifier become ints.
+
+    ``NaN`` forces a float array, so the class labels ``0., 1.`` of a partly
+    labelled ``yt`` are read back as the integers they stand for.
+    """
+    known = labels[mask]
+    if task == "classification" and not mask.all():
+        if known.dtype.kind == "f" and np.all(known == np.round(known)):
+            known = known.astype(np.int64)
+        elif known.dtype.kind == "O":
+            known = np.asarray(known.tolist())
+    return known
+
+
 class _BaseFineTuner(BaseEstimator):
     """Everything the classifier and the regressor share."""
 
@@ -153,9 +185,10 @@ class _BaseFineTuner(BaseEstimator):
             Target inputs. ``None`` means no shift: the source is the target.
         yt : array-like of shape (n_target,), default=None
             Target labels. Without them the target is unlabelled and used by
-            the ``alignment`` loss only. For a classifier, ``-1`` marks an
-            unlabelled target row (semi-supervised: all rows are aligned, the
-            labelled ones are fine-tuned on).
+            the ``alignment`` loss only. ``NaN`` (or ``None`` in an object
+            array) marks an unlabelled target row (semi-supervised: all rows
+            are aligned, the labelled ones are fine-tuned on); every other
+            value, ``-1`` included, is a label.
 
         Returns
         -------
@@ -184,6 +217,12 @@ class _BaseFineTuner(BaseEstimator):
         return self
 
     def _check_options(self):
+        if self.alignment is not None and self.batch_size < 2:
+            raise ValueError(
+                f"alignment={self.alignment!r} compares batches of source and "
+                "target features and needs batch_size >= 2, got "
+                f"batch_size={self.batch_size}."
+            )
         if self.reg_strength is not None and isinstance(
             self.reg_strength, (tuple, list)
         ):
@@ -192,6 +231,17 @@ class _BaseFineTuner(BaseEstimator):
                     "reg_strength must be a float or an (alpha, beta) pair, got "
                     f"{self.reg_strength!r}."
                 )
+            for part, value in zip(("alpha", "beta"), self.reg_strength):
+                if (
+                    not isinstance(value, Real)
+                    or isinstance(value, bool)
+                    or not np.isfinite(value)
+                    or value < 0
+                ):
+                    raise ValueError(
+                        f"reg_strength's {part} must be a finite non-negative "
+                        f"number, got {value!r} in {self.reg_strength!r}."
+                    )
         if self.candidates is not None:
             unknown = set(self.candidates) - set(AUTO_CANDIDATES)
             if unknown or not self.candidates:
@@ -288,12 +338,16 @@ class _BaseFineTuner(BaseEstimator):
             raise ValueError(
                 f"{arg} has {labels.shape[0]} labels but its inputs have {n} rows."
             )
+        unlabelled = _unlabelled_rows(labels) if allow_unlabelled else None
+        known = labels if unlabelled is None else labels[~unlabelled]
         if self._task == "classification":
-            check_classification_targets(labels)
+            check_classification_targets(known)
         else:
             labels = labels.astype(np.float64)
-            if not np.all(np.isfinite(labels)):
-                raise ValueError(f"{arg} contains NaN or infinity.")
+            if not np.all(np.isfinite(labels[~np.isnan(labels)])):
+                raise ValueError(f"{arg} contains infinity.")
+            if unlabelled is None and np.isnan(labels).any():
+                raise ValueError(f"{arg} contains NaN.")
         return labels
 
     def _fit(self, X, y, Xt, yt, device, generator, seed):
@@ -305,7 +359,10 @@ class _BaseFineTuner(BaseEstimator):
         if target is not None and yt is not None:
             mask = self._labelled_mask(yt)
             if mask.any():
-                labelled = (target.subset(np.flatnonzero(mask)), yt[mask])
+                labelled = (
+                    target.subset(np.flatnonzero(mask)),
+                    _known_labels(yt, mask, self._task),
+                )
         pretrain = self.pretrain
         pretrained_flag = bool(getattr(self.module, "transferkit_pretrained", False))
         if pretrain == "auto":
@@ -379,9 +436,7 @@ class _BaseFineTuner(BaseEstimator):
         return self
 
     def _labelled_mask(self, yt):
-        if self._task == "classification" and yt.dtype.kind in "iuf":
-            return yt != -1
-        return np.ones(yt.shape[0], dtype=bool)
+        return ~_unlabelled_rows(yt)
 
     # ------------------------------------------------------------- predict
 
@@ -465,7 +520,9 @@ class _BaseFineTuner(BaseEstimator):
         The file is written with ``torch.save`` and holds only tensors, numbers,
         strings and lists, so :meth:`load` reads it with
         ``torch.load(weights_only=True)`` (no code is unpickled). A module of
-        your own is not stored: pass it again to :meth:`load`.
+        your own is not stored: pass it again to :meth:`load`. The file is
+        written beside ``path`` and then moved onto it, so a save that fails
+        half-way leaves an existing file at ``path`` intact.
 
         Parameters
         ----------
@@ -535,7 +592,7 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     With ``Xt`` but no ``yt`` the target is unlabelled: the module is trained
     on the source while the two domains' body features are aligned by
     ``alignment`` (Deep CORAL, DAN's multi-kernel MMD, or DANN's gradient
-    reversal). With a partly labelled target (``-1`` marks unlabelled rows)
+    reversal). With a partly labelled target (``NaN`` marks unlabelled rows)
     both happen: alignment during source training, then fine-tuning on the
     labelled rows.
 
@@ -622,6 +679,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     epochs : int, default=50
         Maximum number of epochs per training phase.
     batch_size : int, default=32
+        Rows per training step. A last batch of one row is merged into the
+        one before it; ``batch_size=1`` trains on one row per step (refused
+        with ``alignment`` or with ``BatchNorm1d`` layers in the module).
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     weight_decay : float, default=0.0
         The optimizer's (decoupled for AdamW) weight decay.

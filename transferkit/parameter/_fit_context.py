@@ -34,6 +34,10 @@ def _stlr(progress, cut_frac=0.1, ratio=32.0):
     return (1.0 + p * (ratio - 1.0)) / ratio
 
 
+def _n_classes(classes):
+    return f"{len(classes)} class" + ("" if len(classes) == 1 else "es")
+
+
 def _reset_parameters(module):
     """Re-initialise every submodule that knows how (for target-only training)."""
     for sub in module.modules():
@@ -89,10 +93,11 @@ class FitContext:
             ):
                 classes = self.source_space
             self.space_is_source = classes is self.source_space
-            if np.unique(labels).shape[0] < 2:
+            present = np.unique(labels)
+            if present.shape[0] < 2:
                 raise ValueError(
-                    f"the labelled data contains {classes.shape[0]} class "
-                    f"({classes.tolist()}); {type(self.est).__name__} needs at "
+                    f"the labelled data contains {_n_classes(present)} "
+                    f"({present.tolist()}); {type(self.est).__name__} needs at "
                     "least 2 classes."
                 )
             index = np.searchsorted(classes, labels)

@@ -35,9 +35,12 @@ def _sniff(files, decode):
     return kept, skipped
 
 
-def _warn_skipped(skipped):
+def _warn_skipped(skipped, warn=True):
     for f, reason in skipped:
-        warnings.warn(f"skipped {f!r}: {reason}", UserWarning, stacklevel=3)
+        if callable(warn):
+            warn(f, reason)
+        elif warn:
+            warnings.warn(f"skipped {f!r}: {reason}", UserWarning, stacklevel=3)
 
 
 def list_images(paths, decode=True, warn=True):
@@ -53,8 +56,9 @@ def list_images(paths, decode=True, warn=True):
         Image files and/or folders.
     decode : bool, default=True
         Decode every image once to find truncated files.
-    warn : bool, default=True
-        Warn once per skipped file.
+    warn : bool or callable, default=True
+        Warn once per skipped file; a callable is called as
+        ``warn(path, reason)`` for each instead (the commands print a line).
 
     Returns
     -------
@@ -86,8 +90,7 @@ def list_images(paths, decode=True, warn=True):
         else:
             raise FileNotFoundError(f"no such file or folder: {os.fspath(p)!r}")
     kept, skipped = _sniff(files, decode)
-    if warn:
-        _warn_skipped(skipped)
+    _warn_skipped(skipped, warn)
     return kept
 
 
@@ -113,8 +116,9 @@ class ImageFolder:
         Decode each image once while reading the folder, which finds files
         truncated after a valid header (``Image.verify`` alone does not).
         False only checks headers (faster, for trusted folders).
-    warn : bool, default=True
-        Warn once per skipped file.
+    warn : bool or callable, default=True
+        Warn once per skipped file; a callable is called as
+        ``warn(path, reason)`` for each instead (the commands print a line).
 
     Attributes
     ----------
@@ -182,8 +186,7 @@ class ImageFolder:
         self.paths = paths
         self.targets = np.asarray(targets, dtype=str)
         self.skipped_ = skipped
-        if warn:
-            _warn_skipped(skipped)
+        _warn_skipped(skipped, warn)
 
     def __len__(self):
         return len(self.paths)

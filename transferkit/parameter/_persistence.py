@@ -10,10 +10,14 @@ passed to ``load``) and its weights are loaded into it.
 
 from __future__ import annotations
 
+import os
+import pickle
+
 import numpy as np
 import torch
 from torch import nn
 
+from ..utils._files import atomic_path
 from ._network import TransferNetwork, build_mlp, deep_copy, split_module
 
 __all__ = ["save_finetuner", "load_finetuner"]
@@ -90,11 +94,32 @@ def save_finetuner(estimator, path):
         "fitted": fitted,
         "state_dict": state,
     }
-    torch.save(payload, path)
+    if isinstance(path, (str, os.PathLike)):
+        # a failed save leaves the previous file as it was
+        with atomic_path(path) as tmp:
+            torch.save(payload, tmp)
+    else:  # a file object of the caller's
+        torch.save(payload, path)
 
 
 def load_finetuner(cls, path, module=None, device="cpu"):
-    payload = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        RuntimeError,
+        LookupError,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as exc:
+        # torch's messages for a text file, an empty or truncated file, or a
+        # pickle of code (with advice to unpickle it) say nothing useful here
+        raise ValueError(
+            f"{path!s} is not a file written by FineTuner.save (it is empty, "
+            f"truncated or of another kind: {type(exc).__name__})"
+        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(
             f"{path!s} is not a file written by FineTuner.save (format "

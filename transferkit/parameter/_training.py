@@ -73,6 +73,39 @@ def _augmented(inputs, batch_index, device, generator, augment):
     return batch
 
 
+def batch_bounds(n, batch_size):
+    """``(start, stop)`` of each batch of an epoch over ``n`` shuffled rows.
+
+    Batches have ``batch_size`` rows, except that a last batch of a single row
+    is merged into the one before it (so an epoch never ends on a batch of one
+    row, which has no batch statistics for BatchNorm, CORAL or MMD). With
+    ``batch_size=1`` every batch has one row, as asked.
+    """
+    batch_size = max(1, min(int(batch_size), n))
+    starts = list(range(0, n, batch_size))
+    if batch_size > 1 and len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    stops = starts[1:] + [n]
+    return list(zip(starts, stops))
+
+
+def _check_single_row_batches(network, n, batch_size):
+    """Refuse one-row batches through a ``BatchNorm1d`` (PyTorch's own rule)."""
+    if n > 1 and batch_size > 1:
+        return
+    norms = [
+        name
+        for name, module in network.named_modules()
+        if isinstance(module, (torch.nn.BatchNorm1d, torch.nn.SyncBatchNorm))
+    ]
+    if norms:
+        raise ValueError(
+            f"batch_size={batch_size} gives batches of one row, but the network "
+            f"has BatchNorm layers ({', '.join(norms[:3])}) that need at least 2 "
+            "rows per batch in training; use batch_size >= 2."
+        )
+
+
 def train_network(
     network,
     param_groups,
@@ -125,8 +158,9 @@ def train_network(
     optimizer = make_optimizer(spec.optimizer, param_groups, spec.lr, spec.weight_decay)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     n = len(inputs)
-    batch_size = min(spec.batch_size, n)
-    steps_per_epoch = max(1, math.ceil(n / batch_size))
+    bounds = batch_bounds(n, spec.batch_size)
+    _check_single_row_batches(network, n, spec.batch_size)
+    steps_per_epoch = max(1, len(bounds))
     total_steps = spec.epochs * steps_per_epoch
     best_score, best_state, stale = math.inf, None, 0
     epochs = range(spec.epochs)
@@ -144,11 +178,8 @@ def train_network(
             network.train()
             order = torch.randperm(n, generator=generator)
             running, seen = 0.0, 0
-            for start in range(0, n, batch_size):
-                index = order[start : start + batch_size]
-                if index.numel() < 2 and n >= 2 and spec.task == "classification":
-                    # a batch of one breaks batch statistics (BatchNorm, CORAL)
-                    continue
+            for start, stop in bounds:
+                index = order[start:stop]
                 progress = step / max(1, total_steps)
                 if lr_schedule is not None:
                     factor = lr_schedule(progress)

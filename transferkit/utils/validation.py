@@ -110,7 +110,8 @@ def _classification_labels(y, arg, estimator, min_classes):
     classes = np.unique(y)
     if classes.shape[0] < min_classes:
         raise ValueError(
-            f"{arg} contains {classes.shape[0]} class ({classes.tolist()}); "
+            f"{arg} contains {classes.shape[0]} "
+            f"class{'' if classes.shape[0] == 1 else 'es'} ({classes.tolist()}); "
             f"{_name(estimator)} needs at least {min_classes} classes."
         )
     return classes

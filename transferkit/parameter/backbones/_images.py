@@ -5,8 +5,10 @@ No torch at import time: the image-folder reader uses the readers here.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,12 @@ __all__ = [
 
 #: Pillow format names the readers accept (recognised by content).
 IMAGE_FORMATS = ("JPEG", "PNG", "GIF")
+
+
+#: Largest resized image, in crops of ``size x size``, that
+#: :func:`resize_center_crop` builds before cropping; a photo of aspect ratio
+#: up to 1:4 is resized whole (then cropped) as before.
+_MAX_RESIZED_AREA = 4
 
 
 def _pil():
@@ -49,26 +57,61 @@ def check_image_file(path, decode=True):
     """
     Image = _pil()
     try:
-        with Image.open(path) as im:
-            fmt = im.format
-            if fmt not in IMAGE_FORMATS:
-                return f"format {fmt} is not one of {', '.join(IMAGE_FORMATS)}"
-            im.verify()
+        with warnings.catch_warnings():
+            # the size is checked below, before any decoding
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                fmt = im.format
+                if fmt not in IMAGE_FORMATS:
+                    return f"format {fmt} is not one of {', '.join(IMAGE_FORMATS)}"
+                reason = _size_problem(im.size)
+                if reason is not None:
+                    return reason
+                im.verify()
         if decode:
             with Image.open(path) as im:
                 im.load()
     except Image.UnidentifiedImageError:
         return "not an image (Pillow cannot identify it)"
+    except Image.DecompressionBombError as exc:
+        return f"too large: {exc}"
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         return f"corrupt image: {exc}"
     return None
 
 
+def _size_problem(size):
+    """Why an image of ``size`` pixels is not read, or None."""
+    w, h = size
+    if w <= 0 or h <= 0:
+        return f"empty image ({w}x{h} pixels)"
+    limit = _pil().MAX_IMAGE_PIXELS
+    if limit is not None and w * h > limit:
+        return (
+            f"too large: {w}x{h} = {w * h} pixels, more than Pillow's "
+            f"PIL.Image.MAX_IMAGE_PIXELS = {limit}"
+        )
+    return None
+
+
 def _as_rgb(im):
-    """Convert any Pillow mode to RGB; transparent pixels become white."""
+    """Convert any Pillow mode to RGB; transparent pixels become white.
+
+    16- and 32-bit grey images (modes ``I;16*``, ``I``) are scaled to 8 bits
+    (Pillow's own conversion clips them to 255, turning them white).
+    """
     Image = _pil()
     if im.mode == "RGB":
         return im
+    if im.mode.startswith("I"):
+        values = np.asarray(im).astype(np.float64)
+        top = (
+            65535.0
+            if im.mode.startswith("I;16") or values.max() <= 65535
+            else 2**32 - 1
+        )
+        scaled = np.clip(np.round(values * (255.0 / top)), 0, 255).astype(np.uint8)
+        return Image.fromarray(scaled, mode="L").convert("RGB")
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     if im.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
@@ -85,6 +128,9 @@ def open_rgb(item):
     """
     Image = _pil()
     if isinstance(item, Image.Image):
+        reason = _size_problem(item.size)
+        if reason is not None:
+            raise ValueError(f"cannot use the image {item!r}: {reason}")
         if getattr(item, "n_frames", 1) > 1:
             item.seek(0)
         return _as_rgb(item)
@@ -94,10 +140,18 @@ def open_rgb(item):
             f"got {type(item).__name__}"
         )
     try:
-        with Image.open(item) as im:
-            im.seek(0)
-            im.load()
-            return _as_rgb(im).copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(item) as im:
+                reason = _size_problem(im.size)
+                if reason is not None:
+                    raise ValueError(reason)
+                im.seek(0)
+                im.load()
+                return _as_rgb(im).copy()
+    except Image.DecompressionBombError as exc:
+        message = f"cannot read the image {str(item)!r}: too large: {exc}"
+        raise ValueError(message) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValueError(f"cannot read the image {str(item)!r}: {exc}") from exc
 
@@ -112,8 +166,14 @@ def resize_center_crop(im, size):
     w, h = im.size
     scale = short / min(w, h)
     nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
-    im = im.resize((nw, nh), _resample())
     left, top = (nw - size) // 2, (nh - size) // 2
+    if nw * nh > _MAX_RESIZED_AREA * size * size:
+        # a very elongated image (1 x 3000): resize only the part the crop
+        # keeps, so that the memory stays that of one ``size`` square
+        sx, sy = w / nw, h / nh
+        box = (left * sx, top * sy, (left + size) * sx, (top + size) * sy)
+        return im.resize((size, size), _resample(), box=box)
+    im = im.resize((nw, nh), _resample())
     return im.crop((left, top, left + size, top + size))
 
 
@@ -167,7 +227,15 @@ def to_batch(images, channels_last=True):
 
 
 def file_key(path):
-    """Cache key of an image file: resolved path, size in bytes, mtime (ns)."""
+    """Cache key of an image file: resolved path, size, mtime and content hash.
+
+    The BLAKE2b digest of the bytes keeps a photo rewritten with the same size
+    and modification time from reusing the old photo's cached features.
+    """
     p = Path(path).resolve()
     st = p.stat()
-    return ("file", str(p), st.st_size, st.st_mtime_ns)
+    digest = hashlib.blake2b(digest_size=16)
+    with open(p, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return ("file", str(p), st.st_size, st.st_mtime_ns, digest.hexdigest())
