@@ -352,8 +352,9 @@ def test_compare_twin_does_not_let_mixval_swap_the_classifier():
     twin.fit(Xs, ys, Xt)
     assert free.selected_ == "LR"
     assert twin.selected_ == "CORAL + 1NN"
-    assert "built on other classifiers were not compared" in (
-        twin.selection_report_["reason"]
+    assert (
+        "built on other classifiers were not compared"
+        in (twin.selection_report_["reason"])
     )
     _check_report(twin.selection_report_)
     assert twin.score(Xt, yt) > free.score(Xt, yt) + 0.1
