@@ -87,7 +87,9 @@ def task_record(candidates, Xs, ys, Xt, yt, cv=10, random_state=0):
     }
 
 
-def family_records(family, path, data_home=None, cv=10, n_jobs=None, rebuild=False):
+def family_records(
+    family, path, data_home=None, cv=10, n_jobs=None, rebuild=False, partial=False
+):
     """The cached records of every task of a family (built when missing).
 
     Parameters
@@ -102,6 +104,9 @@ def family_records(family, path, data_home=None, cv=10, n_jobs=None, rebuild=Fal
         Tasks in parallel (joblib processes).
     rebuild : bool, default=False
         Recompute even when a cache exists.
+    partial : bool, default=False
+        Use only the tasks already cached (none is fitted); the record then
+        says how many of the family's tasks it holds (``n_tasks``).
 
     Returns
     -------
@@ -117,6 +122,26 @@ def family_records(family, path, data_home=None, cv=10, n_jobs=None, rebuild=Fal
     if file.exists() and not rebuild:
         return json.loads(file.read_text())
     tasks, names = family_tasks(family, data_home=data_home)
+    if partial:
+        done = [
+            k
+            for k in range(len(tasks))
+            if (Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json").exists()
+        ]
+        return {
+            "family": family,
+            "names": [names[k] for k in done],
+            "tasks": [
+                json.loads(
+                    (
+                        Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json"
+                    ).read_text()
+                )
+                for k in done
+            ],
+            "seconds": float("nan"),
+            "n_tasks": len(tasks),
+        }
     start = time.perf_counter()
     records = Parallel(n_jobs=n_jobs)(
         delayed(_cached_task_record)(
@@ -132,6 +157,7 @@ def family_records(family, path, data_home=None, cv=10, n_jobs=None, rebuild=Fal
         "names": names,
         "tasks": records,
         "seconds": time.perf_counter() - start,
+        "n_tasks": len(tasks),
     }
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(json.dumps(out))

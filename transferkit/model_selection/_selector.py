@@ -71,7 +71,7 @@ _SCORERS = {
 #: reverse validation 48.3, 74.4 and 65.0. The guide has the tables, and the
 #: offline study of 438 guarded rules at cv=5
 #: (benchmarks/selection_rules_study.py).
-AUTO_RULE = {"criterion": "mixval", "veto": "iwcv", "compare": "twin"}
+AUTO_RULE = {"design": "twin", "criterion": "mixval", "veto": None, "structure": True}
 
 AUTO_CRITERIA = (
     "mixval",
