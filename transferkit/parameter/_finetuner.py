@@ -35,8 +35,9 @@ PAPER_STRENGTHS = {
     "bss": 0.001,
     "lwf": 1.0,
 }
-#: The candidates of ``strategy="auto"``, the baseline first.
-AUTO_CANDIDATES = ("target_only", "linear_probe", "lp_ft", "source")
+#: The candidates of ``strategy="auto"``: the target-only ones (the guard's
+#: baseline is the better of them) first.
+AUTO_CANDIDATES = ("target_only", "target_linear", "linear_probe", "lp_ft", "source")
 
 
 class _BaseFineTuner(BaseEstimator):
@@ -349,6 +350,10 @@ class _BaseFineTuner(BaseEstimator):
         self.selected_strategy_ = None
         self._device = device
         context = FitContext(self, device, generator, seed)
+        if labelled is not None:
+            context.linear_features = _target_linear_features(
+                pretrained_flag, bool(pretrain), labelled[0]
+            )
         if pretrain:
             network = context.pretrain_on_source(
                 body, width, source_head, source, y, target
@@ -516,6 +521,25 @@ class _BaseFineTuner(BaseEstimator):
         # ``transform`` gives the body's features (float64)
         tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
         return tags
+
+
+def _target_linear_features(marked_pretrained, pretrained_here, inputs):
+    """What auto's ``"target_linear"`` candidate is fitted on.
+
+    ``"body"`` (the frozen body's features) for a module supplied pretrained
+    and not trained on the source here: a published backbone's features use
+    no source labels, and a linear model on them is the practitioner's
+    baseline. Otherwise ``"inputs"`` for numeric inputs: a body trained on
+    the source here carries the source's labels, so a linear model on its
+    features is transfer (the linear probe), not target-only. ``None`` when
+    neither applies (text or image paths with a body that is not supplied
+    pretrained): the candidate is left out.
+    """
+    if marked_pretrained and not pretrained_here:
+        return "body"
+    if inputs.kind != "prepared":
+        return "inputs"
+    return None
 
 
 class FineTuner(ClassifierMixin, _BaseFineTuner):
