@@ -69,15 +69,23 @@ def test_target_linear_pickle_clone_and_save(pixel_auto, tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(Xr), model.predict_proba(Xr))
 
 
-def test_baseline_is_the_best_target_only_candidate(pixel_auto):
+def test_baseline_is_the_better_target_only_candidate(pixel_auto):
     model, _, _ = pixel_auto
     report = model.selection_report_
-    means = {name: report["candidates"][name]["mean"] for name in AUTO_CANDIDATES}
-    best_target_only = max(means["target_only"], means["target_linear"])
-    assert means[report["baseline"]] == best_target_only
+    scores = report["candidates"]
+    # the linear model is the baseline unless the MLP from scratch beats it
+    # by more than one standard error of the paired difference
+    if report["baseline"] == "target_linear":
+        mlp = scores["target_only"]
+        assert not mlp["gain"] > mlp["std_error"]
+    else:
+        assert report["baseline"] == "target_only"
+        linear = scores["target_linear"]
+        assert -linear["gain"] > linear["std_error"]
+    assert "target_linear" in report["baseline_reason"]
     # a transfer candidate is chosen only when it beats that baseline
     for name in ("linear_probe", "lp_ft", "source"):
-        entry = report["candidates"][name]
+        entry = scores[name]
         assert entry["beats_baseline"] == (entry["gain"] > entry["std_error"])
 
 

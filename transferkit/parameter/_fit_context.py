@@ -24,7 +24,8 @@ __all__ = ["FitContext"]
 #: ULMFiT's factor between the learning rates of consecutive layer groups.
 ULMFIT_DECAY = 2.6
 #: The auto candidates that use no source data (the guard's baseline is the
-#: better of them by cross-validation).
+#: better of them by cross-validation: the linear model unless the network
+#: from scratch beats it by one standard error).
 TARGET_ONLY = ("target_only", "target_linear")
 #: ``"target_linear"``: the grid of ``C`` (logistic regression) and of
 #: ``alpha`` (ridge), decades around scikit-learn's default 1; a generic
@@ -780,14 +781,21 @@ class FitContext:
                     name, outputs, labels[val], space
                 )
         est.history_ = history
-        # the guard's baseline: the best target-only candidate by the same CV
-        # (the first listed on ties); without one, the first candidate
+        # the guard's baseline: the better target-only candidate by the same
+        # CV, the simpler (the linear model) unless the network from scratch
+        # beats it by the guard's own margin; without one, the first candidate
         target_only = [name for name in candidates if name in TARGET_ONLY]
+        inner = None
         if target_only:
-            baseline = max(target_only, key=lambda name: scores[name].mean())
+            simple = "target_linear" if "target_linear" in target_only else baseline
+            baseline, inner = guarded_choice(
+                {name: scores[name] for name in target_only}, simple
+            )
         chosen, report = guarded_choice(scores, baseline)
         report["n_folds"] = len(splits)
         report["target_only_candidates"] = target_only
+        if inner is not None:
+            report["baseline_reason"] = inner["reason"]
         report["skipped"] = skipped
         return chosen, report
 
