@@ -605,8 +605,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
           the target, and ``"target_linear"``, the classical linear model, a
           logistic regression (ridge for the regressor) with ``C`` (``alpha``)
           in ``{0.01, 0.1, 1, 10, 100}`` chosen by an inner 3-fold stratified
-          cross-validation on each outer training fold only (no leakage into
-          the outer scores). It is fitted on the inputs as given, except for
+          cross-validation (the regressor: ``RidgeCV``'s leave-one-out) on
+          each outer training fold only (no leakage into the outer scores).
+          It is fitted on the inputs as given, except for
           a module supplied pretrained (``transferkit_pretrained``, e.g. a
           backbone) that is not trained on the source here: then on its
           frozen body's features, the practitioner's "frozen backbone +
@@ -615,7 +616,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
           probe, a transfer candidate.) With text or image paths and a body
           that is not supplied pretrained it is left out. The guard's
           baseline is the better of the target-only candidates by the same
-          outer cross-validation; an adapted candidate is chosen only when it
+          outer cross-validation (the linear model, unless the network
+          from scratch beats it by one standard error of the paired
+          difference); an adapted candidate is chosen only when it
           beats that baseline by more than one standard error of the paired
           per-sample difference (the rule of
           :func:`transferkit.model_selection._guard.guarded_choice`), and the
@@ -627,10 +630,14 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
           "lp_ft+target_linear"``; without ``"target_linear"`` among the
           candidates it uses LP-FT. On the digits (``benchmark
           digits-finetune``, 5 seeds, 1 and 10 labels per class, contrast and
-          one-pixel shifts) ``auto`` is within 1.1 points of the better
+          one-pixel shifts) ``auto`` is within 1.0 point of the best
           target-only row and 1.5 points of the best fixed strategy in every
           cell but one (pixel, 1 label per class: 67.0 % against 68.6 % for
-          the logistic regression and 69.4 % for ``"surgical"``).
+          the logistic regression and 69.4 % for ``"surgical"``). Which
+          target-only candidate is the baseline when the network from
+          scratch scores higher (the linear model unless the network beats
+          it by one standard error) was chosen leave-one-shift-out on the
+          five digits shifts; the grid and the inner folds are generic.
     regularizer : {"l2_sp", "delta", "bss", "lwf"} or None, default=None
         A penalty toward the source model during fine-tuning: L2-SP (Li et
         al. 2018), DELTA (Li et al. 2019; on the body's output features, with
@@ -694,8 +701,9 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
     candidates : list of str, default=None
         ``strategy="auto"``: a subset of ``("target_only", "target_linear",
         "linear_probe", "lp_ft", "source")`` (all when None). The guarded
-        baseline is the best by cross-validation of the target-only ones
-        listed (``"target_only"``, ``"target_linear"``); when none is
+        baseline is the better by cross-validation of the target-only ones
+        listed (``"target_only"``, ``"target_linear"``; the linear one
+        unless the other beats it by one standard error); when none is
         listed, the first candidate.
     cv : int, default=5
         ``strategy="auto"``: number of stratified folds (at most the smallest
