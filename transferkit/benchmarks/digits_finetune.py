@@ -444,8 +444,9 @@ def digits_finetune_benchmark(
             "'auto' at k = 1 cannot cross-validate (1 row per class) and averages "
             "the probabilities of lp_ft and its target-only logistic regression "
             "(C = 1); at k >= 2 its guard's baseline is the better of "
-            "its two target-only candidates (the MLP from scratch and a "
-            "logistic regression on the pixels, C by inner CV). 's / fit': "
+            "its two target-only candidates (a logistic regression on the "
+            "pixels, C by inner CV, unless the MLP from scratch beats it by "
+            "one standard error). 's / fit': "
             "mean seconds of one fit + score, one "
             "thread, averaged over both shifts."
         )
