@@ -33,14 +33,19 @@ def test_digits_transfer_beats_target_only_at_one_label():
         shifts=("contrast",),
         shots=(1,),
         repeats=1,
-        rows=("target only", "lp_ft (default)", "reused source MLP: lp_ft + LwF"),
+        rows=(
+            "target only: MLP from scratch",
+            "lp_ft (default)",
+            "reused source MLP: lp_ft + LwF",
+        ),
         epochs=5,
     )
     scores = {name: v[0] for (_, name, _), v in result["scores"].items()}
-    assert scores["lp_ft (default)"] > scores["target only"] + 0.2
-    assert scores["reused source MLP: lp_ft + LwF"] > scores["target only"] + 0.2
+    scratch = scores["target only: MLP from scratch"]
+    assert scores["lp_ft (default)"] > scratch + 0.2
+    assert scores["reused source MLP: lp_ft + LwF"] > scratch + 0.2
     assert set(result["seconds"]) == {
-        "target only",
+        "target only: MLP from scratch",
         "lp_ft (default)",
         "reused source MLP: lp_ft + LwF",
     }
@@ -60,9 +65,47 @@ def test_digits_benchmark_tables():
     assert [row[0] for row in supervised.rows] == ["source only", "auto"]
     # k = 2 lets auto cross-validate: it names the strategy it chose
     (chosen,) = picks.rows[0][1]
-    assert chosen.split(" × ")[0] in ("target_only", "linear_probe", "lp_ft", "source")
+    assert chosen.split(" × ")[0] in (
+        "target_only",
+        "target_linear",
+        "linear_probe",
+        "lp_ft",
+        "source",
+    )
     assert [row[0] for row in unsupervised.rows][0] == "source only"
     assert "| auto |" in supervised.to_markdown()
+
+
+def test_digits_target_linear_row_beats_the_mlp_from_scratch():
+    """Pixel shift, k = 10: the tuned logistic regression is the stronger
+    target-only baseline (what auto's guard must compare against)."""
+    result = digits_finetune_scores(
+        shifts=("pixel",),
+        shots=(10,),
+        repeats=1,
+        rows=(
+            "target only: MLP from scratch",
+            "target only: LogisticRegression (C by CV)",
+        ),
+        epochs=5,
+    )
+    scores = {name: v[0] for (_, name, _), v in result["scores"].items()}
+    linear = scores["target only: LogisticRegression (C by CV)"]
+    assert linear > 0.85
+    assert linear > scores["target only: MLP from scratch"]
+
+
+def test_target_logistic_regression_c_choice():
+    from transferkit.benchmarks.digits_finetune import TargetLogisticRegression
+    from transferkit.datasets import load_digits_shift
+
+    _, _, Xt, yt = load_digits_shift("pixel", random_state=0)
+    one = draw_per_class(yt, 1, 0)
+    assert TargetLogisticRegression().fit(Xt[one], yt[one]).C_ == 1.0
+    ten = draw_per_class(yt, 10, 0)
+    model = TargetLogisticRegression().fit(Xt[ten], yt[ten])
+    assert model.C_ in (0.01, 0.1, 1.0, 10.0, 100.0)
+    assert model.score(Xt, yt) > 0.85
 
 
 def test_digits_unsupervised_scores_range():

@@ -400,11 +400,11 @@ def test_auto_transfers_when_it_helps(digits_k1):
     assert gain > 0.1
 
 
-def test_auto_with_one_label_per_class_warns_and_uses_lp_ft(digits_k1):
+def test_auto_with_one_label_per_class_warns_and_hedges(digits_k1):
     Xs, ys, Xl, yl, _, _ = digits_k1
     with pytest.warns(UserWarning, match="at least 2 labelled target rows"):
         model = FineTuner(strategy="auto", **SMALL).fit(Xs, ys, Xl, yl)
-    assert model.selected_strategy_ == "lp_ft"
+    assert model.selected_strategy_ == "lp_ft+target_linear"
 
 
 def test_save_load_round_trip(tmp_path):
@@ -466,5 +466,15 @@ def test_regressor_paths():
     assert model.score(Xt, yt) > 0.9
     auto = FineTunerRegressor(strategy="auto", epochs=30, random_state=0)
     auto.fit(Xs, ys, Xt, yt)
-    assert auto.selected_strategy_ in {"target_only", "linear_probe", "lp_ft", "source"}
-    assert set(auto.selection_report_["candidates"]) >= {"target_only", "linear_probe"}
+    assert auto.selected_strategy_ in {
+        "target_only",
+        "target_linear",
+        "linear_probe",
+        "lp_ft",
+        "source",
+    }
+    assert set(auto.selection_report_["candidates"]) >= {
+        "target_only",
+        "target_linear",
+        "linear_probe",
+    }

@@ -23,6 +23,20 @@ __all__ = ["FitContext"]
 
 #: ULMFiT's factor between the learning rates of consecutive layer groups.
 ULMFIT_DECAY = 2.6
+#: The auto candidates that use no source data (the guard's baseline is the
+#: better of them by cross-validation: the linear model unless the network
+#: from scratch beats it by one standard error).
+TARGET_ONLY = ("target_only", "target_linear")
+#: ``"target_linear"``: the grid of ``C`` (logistic regression) and of
+#: ``alpha`` (ridge), decades around scikit-learn's default 1; a generic
+#: choice, not fitted on any benchmark.
+LINEAR_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+#: ``"target_linear"``: stratified folds of the inner cross-validation that
+#: picks ``C`` (at most the smallest class count).
+INNER_FOLDS = 3
+#: ``"target_linear"``: ``C`` when a class has a single labelled row, so that
+#: no inner fold can hold it out (scikit-learn's default).
+FALLBACK_C = 1.0
 
 
 def _stlr(progress, cut_frac=0.1, ratio=32.0):
@@ -57,6 +71,10 @@ class FitContext:
         self.task = estimator._task
         self.source_space = None
         self.space_is_source = False
+        #: What ``"target_linear"`` is fitted on: "inputs", "body" (the
+        #: frozen body as given) or None (not available); set by the estimator.
+        self.linear_features = "inputs"
+        self.linear_param = None
 
     # ------------------------------------------------------------ helpers
 
@@ -195,12 +213,19 @@ class FitContext:
         est = self.est
         targets, space = self.encode_labels(labels, network)
         strategy = est.strategy
+        report = None
         if strategy == "auto":
             strategy, report = self.choose_strategy(network, inputs, labels)
             est.selection_report_ = report
         network = self.run_strategy(
             strategy, network, inputs, targets, space, align_with
         )
+        if "target_linear" in strategy.split("+") and report is not None:
+            name = "C" if self.task == "classification" else "alpha"
+            report["target_linear"] = {
+                "features": self.linear_features,
+                name: self.linear_param,
+            }
         if strategy == "source":
             space = self.source_space
         est._set_output_space(space)
@@ -209,6 +234,16 @@ class FitContext:
 
     def run_strategy(self, strategy, network, inputs, targets, space, align_with):
         n_out = self.n_outputs(space)
+        if "+" in strategy:  # an ensemble of candidates (auto at k = 1)
+            from ._network import AveragedNetwork
+
+            members = [
+                self.run_strategy(
+                    name, copy.deepcopy(network), inputs, targets, space, align_with
+                )
+                for name in strategy.split("+")
+            ]
+            return AveragedNetwork(members)
         if strategy == "source":
             network.head = network.source_head
             return network
@@ -220,6 +255,8 @@ class FitContext:
                 network, inputs, targets, "target_only", align_with, regularize=False
             )
             return network
+        if strategy == "target_linear":
+            return self._target_linear(network, inputs, targets, n_out)
         if strategy == "linear_probe":
             self._linear_probe(network, inputs, targets, n_out)
             return network
@@ -268,15 +305,7 @@ class FitContext:
         labels = targets.cpu().numpy()
         if self.task == "classification":
             probe = self._probe_classifier(network, features, labels, n_out)
-            coef, intercept = probe.coef_, probe.intercept_
-            if n_out == 2 and coef.shape[0] == 1:
-                coef = np.vstack([-coef / 2.0, coef / 2.0])
-                intercept = np.array([-intercept[0] / 2.0, intercept[0] / 2.0])
-            full_coef = np.zeros((n_out, features.shape[1]))
-            full_intercept = np.full(n_out, -1e4)  # classes absent here never win
-            full_coef[probe.classes_.astype(int)] = coef
-            full_intercept[probe.classes_.astype(int)] = intercept
-            coef, intercept = full_coef, full_intercept
+            coef, intercept = _output_layer(probe, n_out)
         else:
             from sklearn.linear_model import Ridge
 
@@ -291,6 +320,73 @@ class FitContext:
         self.est.history_.append(
             {"phase": "linear_probe", "epoch": 0, "train_loss": float("nan")}
         )
+
+    def _target_linear(self, network, inputs, targets, n_out):
+        """The classical target-only model: a linear model, tuned by inner CV.
+
+        A logistic regression (classifier) or ridge (regressor) on the inputs
+        (``linear_features == "inputs"``) or on the frozen body as given
+        (``"body"``), with ``C`` or ``alpha`` from :data:`LINEAR_GRID` chosen
+        by an inner cross-validation on ``inputs`` only. Returns a new
+        network whose head is that linear model.
+        """
+        from sklearn.linear_model import RidgeCV
+
+        from ._network import InputFeatures, TransferNetwork
+
+        on_inputs = self.linear_features == "inputs"
+        body = InputFeatures().to(self.device) if on_inputs else network.body
+        features = encode(body, inputs, self.device).astype(np.float64)
+        labels = targets.cpu().numpy()
+        if self.task == "classification":
+            model, self.linear_param = self._tuned_logistic(features, labels)
+            coef, intercept = _output_layer(model, n_out)
+        else:
+            model = RidgeCV(alphas=LINEAR_GRID).fit(features, labels)
+            self.linear_param = float(model.alpha_)
+            coef = model.coef_.reshape(1, -1)
+            intercept = np.atleast_1d(model.intercept_)
+        head = nn.Linear(features.shape[1], n_out)
+        with torch.no_grad():
+            head.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
+            head.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
+        self.est.history_.append(
+            {"phase": "target_linear", "epoch": 0, "train_loss": float("nan")}
+        )
+        source_head = None if on_inputs else network.source_head
+        return TransferNetwork(body, head.to(self.device), source_head)
+
+    def _tuned_logistic(self, features, labels):
+        """(fitted logistic regression, its C): C by inner stratified CV.
+
+        Each ``C`` of :data:`LINEAR_GRID` is scored by its mean accuracy over
+        the same inner folds of ``features`` (the smallest ``C`` wins ties),
+        then refitted on all of them.
+        """
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+        _, counts = np.unique(labels, return_counts=True)
+        n_inner = int(min(INNER_FOLDS, counts.min()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # convergence
+            best = FALLBACK_C
+            if n_inner >= 2:
+                folds = StratifiedKFold(
+                    n_inner, shuffle=True, random_state=self.seed % (2**31 - 1)
+                )
+                means = [
+                    cross_val_score(
+                        LogisticRegression(C=C, max_iter=1000),
+                        features,
+                        labels,
+                        cv=folds,
+                    ).mean()
+                    for C in LINEAR_GRID
+                ]
+                best = float(LINEAR_GRID[int(np.argmax(means))])
+            model = LogisticRegression(C=best, max_iter=1000).fit(features, labels)
+        return model, best
 
     def _probe_classifier(self, network, features, labels, n_out):
         """The probe: logistic regression, with the source head as its prior.
@@ -621,8 +717,20 @@ class FitContext:
 
         est = self.est
         candidates = list(est.candidates or AUTO_CANDIDATES)
+        skipped = {}
         if "source" in candidates and not self._source_usable(labels):
             candidates.remove("source")
+            skipped["source"] = "the source labels do not cover the target's"
+        if "target_linear" in candidates and self.linear_features is None:
+            candidates.remove("target_linear")
+            skipped["target_linear"] = (
+                "the inputs are not numeric and the body was not supplied pretrained"
+            )
+        if not candidates:
+            raise ValueError(
+                f"strategy='auto' has no usable candidate among {est.candidates!r} "
+                f"({'; '.join(f'{k}: {v}' for k, v in skipped.items())})."
+            )
         baseline = candidates[0]
         n = len(inputs)
         if self.task == "classification":
@@ -630,6 +738,10 @@ class FitContext:
             n_splits = int(min(est.cv, counts.min()))
             if n_splits < 2:
                 fallback = "lp_ft" if "lp_ft" in candidates else candidates[-1]
+                if fallback == "lp_ft" and "target_linear" in candidates:
+                    # nothing can be validated: hedge between the transfer
+                    # and the target-only linear model (average probabilities)
+                    fallback = "lp_ft+target_linear"
                 warnings.warn(
                     "strategy='auto' needs at least 2 labelled target rows per class "
                     f"to cross-validate (the smallest class has {counts.min()}); "
@@ -642,6 +754,7 @@ class FitContext:
                     "reason": "too few labelled target rows per class to validate",
                     "candidates": {},
                     "baseline": baseline,
+                    "skipped": skipped,
                 }
             splitter = StratifiedKFold(
                 n_splits, shuffle=True, random_state=self.seed % (2**31 - 1)
@@ -673,8 +786,22 @@ class FitContext:
                     name, outputs, labels[val], space
                 )
         est.history_ = history
+        # the guard's baseline: the better target-only candidate by the same
+        # CV, the simpler (the linear model) unless the network from scratch
+        # beats it by the guard's own margin; without one, the first candidate
+        target_only = [name for name in candidates if name in TARGET_ONLY]
+        inner = None
+        if target_only:
+            simple = "target_linear" if "target_linear" in target_only else baseline
+            baseline, inner = guarded_choice(
+                {name: scores[name] for name in target_only}, simple
+            )
         chosen, report = guarded_choice(scores, baseline)
         report["n_folds"] = len(splits)
+        report["target_only_candidates"] = target_only
+        if inner is not None:
+            report["baseline_reason"] = inner["reason"]
+        report["skipped"] = skipped
         return chosen, report
 
     def _per_sample_scores(self, name, outputs, truth, space):
@@ -703,6 +830,23 @@ class _SourceView(nn.Module):
 
     def forward(self, x):
         return self.network.source_head(self.network.body(x))
+
+
+def _output_layer(model, n_out):
+    """(coef, intercept) of a fitted linear classifier over ``n_out`` outputs.
+
+    ``model.classes_`` are output indices; outputs of classes absent from
+    the fit get a very low intercept so that they never win.
+    """
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1 and len(model.classes_) == 2:
+        coef = np.vstack([-coef / 2.0, coef / 2.0])
+        intercept = np.array([-intercept[0] / 2.0, intercept[0] / 2.0])
+    full_coef = np.zeros((n_out, coef.shape[1]))
+    full_intercept = np.full(n_out, -1e4)
+    full_coef[model.classes_.astype(int)] = coef
+    full_intercept[model.classes_.astype(int)] = intercept
+    return full_coef, full_intercept
 
 
 def _width(network):

@@ -14,6 +14,8 @@ import torch
 from torch import nn
 
 __all__ = [
+    "AveragedNetwork",
+    "InputFeatures",
     "TransferNetwork",
     "build_mlp",
     "layer_groups",
@@ -148,6 +150,40 @@ class TransferNetwork(nn.Module):
 
     def forward(self, x):
         return self.head(self.body(x))
+
+
+class InputFeatures(nn.Module):
+    """A parameter-free body whose features are the inputs, flattened.
+
+    The body of ``strategy="auto"``'s ``"target_linear"`` candidate when it
+    is a linear model on the inputs: ``head(InputFeatures()(x))`` is then a
+    linear (logistic or ridge) model of ``x``.
+    """
+
+    def forward(self, x):
+        return x.flatten(1)
+
+
+class AveragedNetwork(nn.Module):
+    """The log of the mean of its members' class probabilities.
+
+    ``softmax(AveragedNetwork(members)(x))`` is the average of the members'
+    ``softmax`` outputs, so the fine-tuner's ``predict_proba`` gives the
+    ensemble's probabilities. ``body`` is the first member's (its features
+    are what ``transform`` returns).
+    """
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    @property
+    def body(self):
+        return self.members[0].body
+
+    def forward(self, x):
+        probs = torch.stack([torch.softmax(m(x), dim=1) for m in self.members])
+        return torch.log(probs.mean(0).clamp_min(torch.finfo(probs.dtype).tiny))
 
 
 def make_network(body, n_body_features, n_outputs, source_head=None):

@@ -18,7 +18,13 @@ import torch
 from torch import nn
 
 from ..utils._files import atomic_path
-from ._network import TransferNetwork, build_mlp, deep_copy, split_module
+from ._network import (
+    InputFeatures,
+    TransferNetwork,
+    build_mlp,
+    deep_copy,
+    split_module,
+)
 
 __all__ = ["save_finetuner", "load_finetuner"]
 
@@ -56,6 +62,13 @@ def _module_spec(estimator):
 
 def save_finetuner(estimator, path):
     network = estimator.network_
+    if not isinstance(network, TransferNetwork):
+        raise ValueError(
+            f"{type(estimator).__name__}.save stores one body and one head; this "
+            f"estimator's network is an ensemble (selected_strategy_="
+            f"{estimator.selected_strategy_!r}). Pickle the estimator instead, or "
+            "refit with more labelled rows per class or another strategy."
+        )
     params = {}
     for key, value in estimator.get_params(deep=False).items():
         if key in _UNSTORABLE:
@@ -90,6 +103,8 @@ def save_finetuner(estimator, path):
         "params": params,
         "module": _module_spec(estimator),
         "head": [int(head.in_features), int(head.out_features)],
+        # auto's "target_linear" on the inputs: no body weights, a linear head
+        "body": "inputs" if isinstance(network.body, InputFeatures) else "module",
         "dtype": str(next(network.parameters()).dtype).replace("torch.", ""),
         "fitted": fitted,
         "state_dict": state,
@@ -155,6 +170,8 @@ def load_finetuner(cls, path, module=None, device="cpu"):
     for key in ("hidden_layer_sizes", "blocks", "candidates", "reg_strength"):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
+    if payload.get("body") == "inputs":
+        body = InputFeatures()
     estimator = cls(**params)
     n_in, n_out = payload["head"]
     network = TransferNetwork(body, nn.Linear(n_in, n_out))
