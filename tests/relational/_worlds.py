@@ -50,3 +50,32 @@ def film_queries(n_groups=4, seed=0):
         queries=[("workedunder", a) for a, t in zip(atoms, y) if t],
     )
     return Queries(ds, "workedunder", atoms, groups=groups), y
+
+
+def unmappable_pair():
+    """A 12-atom toy: films (person, person target) and a school (student,
+    course target), whose target types admit no type-consistent mapping."""
+    src = [
+        ("movie", ("m1", "p1")),
+        ("movie", ("m1", "p2")),
+        ("movie", ("m2", "p3")),
+        ("movie", ("m2", "p4")),
+        ("director", ("p1",)),
+        ("director", ("p3",)),
+    ]
+    spos = [("p2", "p1"), ("p4", "p3")]
+    sneg = [("p1", "p2"), ("p3", "p4"), ("p1", "p3"), ("p2", "p4")]
+    Ds = RelationalDataset.from_facts(src, queries=[("workedunder", a) for a in spos])
+    Xs = Queries(Ds, "workedunder", spos + sneg)
+    ys = np.array([1, 1, 0, 0, 0, 0])
+    tgt = [
+        ("takes", ("s1", "c1")),
+        ("takes", ("s2", "c2")),
+        ("takes", ("s3", "c1")),
+        ("takes", ("s1", "c2")),
+    ]
+    tpos = [("s1", "c1"), ("s2", "c2")]
+    tneg = [("s3", "c2"), ("s2", "c1")]
+    Dt = RelationalDataset.from_facts(tgt, queries=[("passed", a) for a in tpos])
+    Xt = Queries(Dt, "passed", tpos + tneg)
+    return Xs, ys, Xt, np.array([1, 1, 0, 0])

@@ -139,3 +139,27 @@ def test_two_source_types_never_share_a_target_type():
     for m in full:
         images = list(m["types"].values())
         assert len(images) == len(set(images))
+
+
+def test_no_type_consistent_mapping_is_reported_not_a_crash(caplog):
+    # workedunder(person, person) cannot go onto passed(student, course):
+    # this raised IndexError at np.lexsort(...)[0]
+    from ._worlds import unmappable_pair
+
+    Xs, ys, Xt, _ = unmappable_pair()
+    with caplog.at_level("WARNING", logger="transferkit"):
+        search = PredicateMappingSearch().fit(Xs, ys, Xt)
+    assert search.mapping_ == {}
+    assert search.candidate_scores_ == []
+    assert search.mapping_report_["n_candidates"] == 0
+    assert "no type-consistent mapping" in search.mapping_report_["reason"]
+    assert "passed" in search.mapping_report_["reason"]
+    assert search.mapping_str_.startswith("none")
+    assert "no type-consistent mapping" in caplog.text
+
+
+def test_found_mapping_has_an_empty_reason():
+    Xs, Xt, y = renamed_pair()
+    search = PredicateMappingSearch(scoring="structure").fit(Xs, y, Xt)
+    assert search.mapping_report_["reason"] is None
+    assert search.mapping_report_["n_candidates"] == len(search.candidate_scores_)

@@ -177,8 +177,24 @@ def is_type_consistent(mapping, Ds, Dt):
     return True
 
 
+def _no_mapping_reason(Ds, ts, Dt, tt):
+    """Why no type-consistent mapping sends ``ts`` onto ``tt``."""
+    ss, st = Ds.signature(ts), Dt.signature(tt)
+    return (
+        f"no type-consistent mapping: the source target {ts}{ss} and the "
+        f"target {tt}{st} have different type structures (a source type would "
+        "need two images, or two source types one image), so nothing of the "
+        "source model can be translated"
+    )
+
+
 def format_mapping(mapping):
-    """``"movie->publication, director->professor, ..."``."""
+    """``"movie->publication, director->professor, ..."``.
+
+    The empty mapping (no type-consistent candidate) reads ``"none"``.
+    """
+    if not mapping:
+        return "none (no type-consistent mapping)"
     parts = []
     ts, tt, perm = mapping["target"]
     parts.append(f"{ts}->{tt}" + ("" if tuple(perm) == (0, 1) else "(swapped)"))
@@ -414,6 +430,14 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
         The mapping, readable.
     candidate_scores_ : list of dict
         Per candidate: ``"mapping"`` and one entry per scorer used.
+    mapping_report_ : dict
+        ``"n_candidates"`` (how many mappings were scored) and ``"reason"``:
+        ``None``, or why no mapping exists. When no type-consistent mapping
+        sends the source target onto the target (their argument types have
+        different structures, e.g. ``workedunder(person, person)`` onto
+        ``passed(student, course)``), ``mapping_`` is ``{}``, which
+        translates no feature: a :class:`MapAndRevise` then learns the target
+        alone.
     exhaustive_ : bool
         Whether every type-consistent mapping was scored.
     source_model_ : RelationalPathClassifier
@@ -510,6 +534,7 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
             }
             self.mapping_str_ = "identity (precomputed features)"
             self.candidate_scores_ = [{"mapping": self.mapping_}]
+            self.mapping_report_ = {"n_candidates": 1, "reason": None}
             self.exhaustive_ = True
             self.source_model_ = None
             return self
@@ -594,6 +619,19 @@ def search_mappings(
         Ds, ts, Dt, tt, order, max_candidates, prior
     )
     logger.info("relational mapping search: %d candidates", len(candidates))
+    if not candidates:
+        reason = _no_mapping_reason(Ds, ts, Dt, tt)
+        logger.warning("relational mapping search: %s", reason)
+        return {
+            "mapping_": {},
+            "mapping_str_": format_mapping({}),
+            "mapping_report_": {"n_candidates": 0, "reason": reason},
+            "candidate_scores_": [],
+            "exhaustive_": exhaustive,
+            "source_model_": src,
+            "scorers_": (),
+            "feature_tables_": (table_s, table_t),
+        }
     use_lik = "likelihood" in scoring and yt is not None
     yt = None if yt is None else np.asarray(yt)
     rows = None if yt is None else np.arange(len(yt))
@@ -662,6 +700,7 @@ def search_mappings(
     return {
         "mapping_": mapping,
         "mapping_str_": format_mapping(mapping),
+        "mapping_report_": {"n_candidates": len(scored), "reason": None},
         "candidate_scores_": scored,
         "exhaustive_": exhaustive,
         "source_model_": src,

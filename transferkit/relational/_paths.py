@@ -237,6 +237,8 @@ def translate_key(key, mapping):
     ``mapping`` is ``{"predicates": {src: (tgt, perm)}, "target_perm": perm}``;
     ``perm[i]`` is the target argument that source argument ``i`` becomes.
     """
+    if not mapping:  # no mapping exists: nothing translates
+        return None
     preds = mapping["predicates"]
     tperm = mapping.get("target_perm", (0, 1))
     kind = key[0]
