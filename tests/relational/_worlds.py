@@ -79,3 +79,26 @@ def unmappable_pair():
     Dt = RelationalDataset.from_facts(tgt, queries=[("passed", a) for a in tpos])
     Xt = Queries(Dt, "passed", tpos + tneg)
     return Xs, ys, Xt, np.array([1, 1, 0, 0])
+
+
+def many_predicates_world(n_noise=32, n_people=16, seed=0):
+    """One type, ``n_noise`` random binary predicates plus ``boss``, whose
+    facts are the true ``advisedby`` atoms reversed: with paths of length
+    <= 2 there are ``(2 (n_noise + 1)) + (2 (n_noise + 1))^2`` path types
+    (4422 for the defaults), above the default budget of 2000."""
+    from transferkit.relational import Queries, RelationalDataset
+
+    rng = np.random.RandomState(seed)
+    people = [f"p{i}" for i in range(n_people)]
+    facts = []
+    for k in range(n_noise):
+        for _ in range(n_people):
+            a, b = rng.choice(n_people, 2, replace=False)
+            facts.append((f"r{k:02d}", (people[a], people[b])))
+    pos = [(people[i], people[(i + 1) % n_people]) for i in range(0, n_people, 2)]
+    facts += [("boss", (b, a)) for a, b in pos]
+    pairs = [(a, b) for a in people for b in people if a != b]
+    truth = set(pos)
+    y = np.array([int(p in truth) for p in pairs])
+    ds = RelationalDataset.from_facts(facts, queries=[("advisedby", p) for p in pos])
+    return Queries(ds, "advisedby", pairs), y

@@ -157,3 +157,45 @@ def test_constant_indicators_for_a_small_second_type():
     # constants never travel through a mapping
     mapping = {"predicates": {"follows": ("interaction", (0, 1))}}
     assert translate_key(("const", 1, "fan"), mapping) is None
+
+
+def test_path_types_above_the_budget_are_selected_not_refused(caplog):
+    # 4422 path types of length <= 2: this raised "... above
+    # max_path_types=2000: lower max_path_length or raise max_path_types"
+    from ._worlds import many_predicates_world
+
+    X, y = many_predicates_world()
+    with caplog.at_level("INFO", logger="transferkit"):
+        clf = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    sel = clf.path_selection_
+    assert sel["n_path_types"] == 4422
+    assert sel["max_path_types"] == 2000
+    assert len(sel["kept"]) == 2000
+    n_paths = sum(1 for k in clf.feature_keys_ if k[0] == "path")
+    assert n_paths == 2000
+    # the path that explains the labels survives the selection
+    assert ("path", (("boss", 1, 0),)) in clf.feature_keys_
+    assert "correlation" in sel["criterion"]
+    assert "kept the 2000" in caplog.text
+    assert clf.score(X, y) > 0.95
+    # deterministic
+    again = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    assert again.feature_keys_ == clf.feature_keys_
+
+
+def test_path_budget_none_keeps_every_path_type_and_small_budget_selects():
+    from ._worlds import many_predicates_world
+
+    X, y = many_predicates_world(n_noise=5, n_people=10)
+    full = RelationalPathClassifier(max_path_length=2, max_path_types=None).fit(X, y)
+    assert full.path_selection_ == {}
+    assert sum(1 for k in full.feature_keys_ if k[0] == "path") == 12 + 144
+    small = RelationalPathClassifier(max_path_length=2, max_path_types=5).fit(X, y)
+    assert len(small.path_selection_["kept"]) == 5
+    assert ("path", (("boss", 1, 0),)) in small.feature_keys_
+    # without labels the support decides
+    keys = enumerate_feature_keys(
+        X.dataset, "advisedby", 2, 5, ids=X.ids, report=(rep := {})
+    )
+    assert sum(1 for k in keys if k[0] == "path") == 5
+    assert rep["criterion"].startswith("support")

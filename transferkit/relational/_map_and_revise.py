@@ -304,7 +304,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
                 src = clone(src or RelationalPathClassifier()).fit(X, y01)
             self.source_model_ = src
             model = model_from_classifier(src)
-            keys_target = feature_keys_for(src, Xt.dataset, Xt.predicate)
+            keys_target = feature_keys_for(src, Xt.dataset, Xt.predicate, Xt, yt01)
             Ft, self.associations_, _ = labelled_features(
                 Xt, keys_target, yt01, self.verbose, src.max_nnz
             )

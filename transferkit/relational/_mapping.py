@@ -598,8 +598,8 @@ def search_mappings(
         Fs, _, _ = labelled_features(
             Xs, keys_s, (ys == pos).astype(int), verbose, src.max_nnz
         )
-        keys_t = feature_keys_for(src, Dt, tt)
         yt01 = None if yt is None else (np.asarray(yt) == pos).astype(int)
+        keys_t = feature_keys_for(src, Dt, tt, Xt, yt01)
         Ft, _, _ = labelled_features(Xt, keys_t, yt01, verbose, src.max_nnz)
         table_s, table_t = FeatureTable(keys_s, Fs), FeatureTable(keys_t, Ft)
     else:
