@@ -71,12 +71,15 @@ def test_attribute_and_type_features():
     assert col[("type", 1)].tolist() == [1.0, 1.0]
 
 
-def test_path_type_cap_has_clear_message():
+def test_path_type_budget_and_nnz_cap():
     facts, _ = random_world(0)
     ds = RelationalDataset.from_facts(facts, queries=[("boss", ("p0", "p0"))])
     X = Queries(ds, "boss", [("p0", "p1")])
-    with pytest.raises(ValueError, match="path types of length <= 3.*max_path_types"):
-        RelationalPathClassifier(max_path_types=5).fit(X, [1])
+    # a budget, not a refusal (it raised "... above max_path_types=5")
+    report = {}
+    keys = enumerate_feature_keys(ds, "boss", 3, 5, ids=X.ids, report=report)
+    assert sum(1 for k in keys if k[0] == "path") == 5
+    assert report["n_path_types"] > 5 and len(report["kept"]) == 5
     with pytest.raises(ValueError, match="above max_nnz=1"):
         compute_features(ds, "boss", X.ids, enumerate_feature_keys(ds, "boss"), 1)
 
