@@ -163,3 +163,35 @@ def test_found_mapping_has_an_empty_reason():
     search = PredicateMappingSearch(scoring="structure").fit(Xs, y, Xt)
     assert search.mapping_report_["reason"] is None
     assert search.mapping_report_["n_candidates"] == len(search.candidate_scores_)
+
+
+def test_consistent_permutations_match_brute_force():
+    from itertools import permutations
+
+    from transferkit.relational._mapping import _consistent_perms
+
+    def brute(sig, tsig, types):
+        out = []
+        for perm in permutations(range(len(sig))):
+            new, ok = dict(types), True
+            for i, s in enumerate(sig):
+                t = tsig[perm[i]]
+                if (s not in new and t in new.values()) or new.setdefault(s, t) != t:
+                    ok = False
+                    break
+            if ok:
+                out.append((perm, new))
+        return out
+
+    rng = np.random.RandomState(0)
+    for _ in range(500):
+        k = rng.randint(1, 5)
+        sig = tuple(rng.choice(list("abc"), k))
+        tsig = tuple(rng.choice(list("xyz"), k))
+        bound = rng.permutation(list("xyzw"))[: rng.randint(0, 3)]
+        types = dict(zip("abc", bound))
+        assert _consistent_perms(sig, tsig, types) == brute(sig, tsig, types)
+    # distinct bound types: one permutation out of 8!, found without listing 8!
+    sig = tuple("abcdefgh")
+    got = _consistent_perms(sig, tuple("ABCDEFGH")[::-1], dict(zip(sig, "ABCDEFGH")))
+    assert [p for p, _ in got] == [tuple(range(7, -1, -1))]

@@ -72,6 +72,40 @@ def _target_options(Ds, ts, Dt, tt):
     return out
 
 
+def _consistent_perms(sig, tsig, types):
+    """Argument permutations of ``sig`` onto ``tsig`` that keep ``types`` a
+    function and injective, in lexicographic order, with the extended types.
+
+    A backtracking search: a prefix that breaks the type map is never
+    extended, so a high-arity predicate over distinct types costs little
+    (enumerating all ``k!`` permutations first would not).
+    """
+    k = len(sig)
+    out = []
+
+    def grow(prefix, used, current):
+        i = len(prefix)
+        if i == k:
+            out.append((tuple(prefix), current))
+            return
+        s = sig[i]
+        for j in range(k):
+            if j in used:
+                continue
+            t = tsig[j]
+            if s in current:
+                if current[s] != t:
+                    continue
+                grow(prefix + [j], used | {j}, current)
+            elif t in current.values():
+                continue  # two source types onto one target type
+            else:
+                grow(prefix + [j], used | {j}, {**current, s: t})
+
+    grow([], frozenset(), dict(types))
+    return out
+
+
 def enumerate_mappings(
     Ds, ts, Dt, tt, order=None, max_candidates=300, prior=None, allow_swap=True
 ):
@@ -117,19 +151,7 @@ def enumerate_mappings(
                 if q in used or Dt.arity(q) != len(sig):
                     continue
                 tsig = Dt.signature(q)
-                for perm in permutations(range(len(sig))):
-                    new_types = dict(types)
-                    ok = True
-                    for i, s in enumerate(sig):
-                        t = tsig[perm[i]]
-                        if s not in new_types and t in new_types.values():
-                            ok = False  # two source types onto one target type
-                            break
-                        if new_types.setdefault(s, t) != t:
-                            ok = False
-                            break
-                    if not ok:
-                        continue
+                for perm, new_types in _consistent_perms(sig, tsig, types):
                     new = dict(preds)
                     new[p] = (q, perm)
                     grown.append(
