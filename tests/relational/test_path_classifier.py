@@ -202,3 +202,25 @@ def test_path_budget_none_keeps_every_path_type_and_small_budget_selects():
     )
     assert sum(1 for k in keys if k[0] == "path") == 5
     assert rep["criterion"].startswith("support")
+
+
+def test_nnz_budget_splits_the_heads_and_gives_the_same_counts():
+    facts, people = random_world(1)
+    pairs = list(product(people, people))
+    ds = RelationalDataset.from_facts(facts, queries=[("boss", p) for p in pairs])
+    X = Queries(ds, "boss", pairs)
+    keys = enumerate_feature_keys(ds, "boss", 3, None)
+    full, stats = compute_features(ds, "boss", X.ids, keys)
+    assert stats["n_blocks"] == 1
+    # a budget one head's products fit in but all heads' do not (it raised
+    # "... above max_nnz"): the heads are split, the counts are the same
+    small = 1
+    while True:
+        try:
+            got, split = compute_features(ds, "boss", X.ids, keys, max_nnz=small)
+            break
+        except ValueError as exc:
+            assert "one query head" in str(exc)
+            small *= 2
+    assert split["n_blocks"] > 1
+    np.testing.assert_array_equal(got, full)

@@ -123,7 +123,9 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
         (the cost grows with their number times the nonzeros of their
         products).
     max_nnz : int, default=50_000_000
-        Cap on the nonzeros of one sparse path product (memory guard).
+        Memory budget: the nonzeros of one sparse path product. Above it the
+        query heads are processed in smaller groups (the same features); only
+        one head above it raises a ``ValueError``.
     max_constants : int, default=200
         When the target's two arguments have different types, the smaller
         type, if it has at most this many entities, gets one indicator

@@ -235,7 +235,9 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
     keys : list of tuple
         Feature keys; keys naming predicates absent from ``dataset`` give 0.
     max_nnz : int
-        Cap on the nonzeros of one prefix product.
+        Memory budget: the nonzeros of one prefix product. A product above
+        it is recomputed for half of the query heads at a time (the same
+        counts); only a single head above it raises ``ValueError``.
     progress : callable, optional
         Called once per path type (a tqdm ``update``).
 
@@ -243,12 +245,13 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
     -------
     F : ndarray of shape (n_atoms, len(keys))
     stats : dict
-        ``"n_path_types"`` and ``"nnz"`` (total nonzeros of the products).
+        ``"n_path_types"``, ``"nnz"`` (total nonzeros of the products) and
+        ``"n_blocks"`` (how many groups of query heads ``max_nnz`` needed).
     """
     ids = np.asarray(ids, dtype=np.int64)
     n = ids.shape[0]
     F = np.zeros((n, len(keys)))
-    stats = {"n_path_types": 0, "nnz": 0}
+    stats = {"n_path_types": 0, "nnz": 0, "n_blocks": 0}
     known = set(dataset.signatures)
     valid = ids >= 0
     path_cols = {}
@@ -276,9 +279,46 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
                 F[:, c] = valid[:, k] & (ids[:, k] == e)
     if not path_cols:
         return F, stats
-    rows = valid[:, 0] & valid[:, 1]
-    heads, head_row = np.unique(ids[rows, 0], return_inverse=True)
-    tails = ids[rows, 1]
+    rows = np.flatnonzero(valid[:, 0] & valid[:, 1])
+    order = sorted(path_cols, key=lambda p: (len(p), p))
+    blocks = [rows]
+    while blocks:
+        block = blocks.pop()
+        try:
+            values = _path_block(
+                dataset, target, ids[block], order, max_nnz, stats, progress
+            )
+        except _TooDense as exc:
+            heads = np.unique(ids[block, 0])
+            if heads.size < 2:
+                raise ValueError(
+                    f"the relation path {exc.path} has {exc.nnz} nonzeros for "
+                    f"one query head, above max_nnz={max_nnz}: lower "
+                    "max_path_length or raise max_nnz."
+                ) from None
+            # fewer heads at a time: the same counts, less memory
+            half = np.isin(ids[block, 0], heads[: heads.size // 2])
+            blocks += [block[~half], block[half]]
+            progress = None  # the bar counted the first attempt only
+            continue
+        stats["n_blocks"] += 1
+        for c, path in enumerate(order):
+            F[block, path_cols[path]] = values[:, c]
+    return F, stats
+
+
+class _TooDense(Exception):
+    def __init__(self, path, nnz):
+        super().__init__(path, nnz)
+        self.path, self.nnz = path, nnz
+
+
+def _path_block(dataset, target, ids, order, max_nnz, stats, progress):
+    """``log1p`` path counts of the atoms ``ids`` (both arguments valid)."""
+    known = set(dataset.signatures)
+    out = np.zeros((ids.shape[0], len(order)))
+    heads, head_row = np.unique(ids[:, 0], return_inverse=True)
+    tails = ids[:, 1]
     sig = dataset.signature(target)
     start = sp.csr_matrix(
         (np.ones(len(heads)), (np.arange(len(heads)), heads)),
@@ -301,27 +341,24 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
         if prev.shape[1] != A.shape[0]:
             cache[path] = None
             return None
-        out = (prev @ A).tocsr()
-        if out.nnz > max_nnz:
-            raise ValueError(
-                f"the relation path {path} has {out.nnz} nonzeros for "
-                f"{len(heads)} query heads, above max_nnz={max_nnz}: lower "
-                "max_path_length or classify fewer atoms at a time."
-            )
-        stats["nnz"] += int(out.nnz)
-        cache[path] = out
-        return out
+        prod = (prev @ A).tocsr()
+        if prod.nnz > max_nnz:
+            raise _TooDense(path, int(prod.nnz))
+        nnz[0] += int(prod.nnz)
+        cache[path] = prod
+        return prod
 
-    for path in sorted(path_cols, key=lambda p: (len(p), p)):
-        stats["n_path_types"] += 1
+    nnz = [0]
+    for c, path in enumerate(order):
         M = product(path)
         if progress is not None:
             progress(1)
         if M is None or M.shape[1] != dataset.n_entities(sig[1]) or not len(heads):
             continue
-        values = np.asarray(M[head_row, tails]).ravel()
-        F[rows, path_cols[path]] = np.log1p(values)
-    return F, stats
+        out[:, c] = np.log1p(np.asarray(M[head_row, tails]).ravel())
+    stats["n_path_types"] = len(order)
+    stats["nnz"] += nnz[0]
+    return out
 
 
 def translate_key(key, mapping):
