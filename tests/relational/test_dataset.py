@@ -10,6 +10,7 @@ from transferkit.relational import (
     RelationalDataset,
     RelationalPathClassifier,
 )
+from transferkit.relational._dataset import parse_atom
 
 from ._worlds import film_queries
 
@@ -60,6 +61,7 @@ def test_errors_name_file_and_line(tmp_path):
         RelationalDataset.from_folder(tmp_path, target="workedunder")
     (tmp_path / "train_facts.txt").write_text("recursion_workedunder(ann,ann).\n")
     (tmp_path / "train_pos.txt").write_text("workedunder(ann,ann).\n")
+    (tmp_path / "train_neg.txt").write_text("workedunder(ann,bob).\n")
     with pytest.raises(RelationalDataError, match="world is empty"):
         RelationalDataset.from_folder(tmp_path, target="workedunder")
     (tmp_path / "train_facts.txt").write_text("movie(m1,ann.\n")
@@ -131,3 +133,84 @@ def test_queries_index_and_group_cv():
         scores = cross_val_score(clf, X, y, groups=X.groups, cv=cv, scoring="roc_auc")
         assert np.all(scores > 0.9)
     assert pickle.loads(pickle.dumps(X)).names == X.names
+
+
+# ---------------------------------------------------------------- audit
+def test_string_arguments_are_refused_not_split_into_characters():
+    with pytest.raises(RelationalDataError, match=r"string 'bob'.*characters"):
+        RelationalDataset.from_facts([("movie", ("m1", "ann")), ("director", "bob")])
+    ds = RelationalDataset.from_facts(
+        [("movie", ("m1", "ann")), ("movie", ("m1", "bob"))],
+        queries=[("workedunder", ("ann", "bob"))],
+    )
+    with pytest.raises(RelationalDataError, match="queries"):
+        RelationalDataset.from_facts(
+            [("movie", ("m1", "ann"))], queries=[("workedunder", "an")]
+        )
+    with pytest.raises(RelationalDataError, match=r"atom 1: .*string 'an'"):
+        Queries(ds, "workedunder", [("ann", "bob"), "an"])
+
+
+def test_id_arrays_must_have_one_column_per_argument_and_valid_ids():
+    ds = RelationalDataset.from_facts(
+        [("movie", ("m1", "ann")), ("movie", ("m1", "bob"))],
+        queries=[("workedunder", ("ann", "bob"))],
+    )
+    ok = Queries(ds, "workedunder", np.array([[0, 1], [1, -1]]))
+    assert ok.names == [("ann", "bob"), ("bob", "?")]
+    with pytest.raises(RelationalDataError, match=r"shape \(n_atoms, 2\).*\(2, 3\)"):
+        Queries(ds, "workedunder", np.array([[0, 1, 0], [1, 0, 1]]))
+    with pytest.raises(RelationalDataError, match=r"shape \(n_atoms, 2\)"):
+        Queries(ds, "workedunder", np.array([0, 1]))
+    with pytest.raises(RelationalDataError, match=r"id -2 of atom 1"):
+        Queries(ds, "workedunder", np.array([[0, 1], [-2, 0]]))
+    with pytest.raises(RelationalDataError, match=r"id 5 of atom 0"):
+        Queries(ds, "workedunder", np.array([[5, 1]]))
+
+
+def _fold(tmp_path, pos, neg, facts="movie(m1,ann).\nmovie(m1,bob).\n"):
+    (tmp_path / "train_facts.txt").write_text(facts)
+    (tmp_path / "train_pos.txt").write_text(pos)
+    (tmp_path / "train_neg.txt").write_text(neg)
+    return tmp_path
+
+
+def test_atom_both_positive_and_negative_is_refused(tmp_path):
+    folder = _fold(
+        tmp_path,
+        "workedunder(ann,bob).\n",
+        "workedunder(bob,ann).\nworkedunder(ann,bob).\n",
+    )
+    with pytest.raises(
+        RelationalDataError,
+        match=r"train_neg.txt, line 2: the atom workedunder\(ann, bob\) is labelled "
+        r"both negative here and positive at .*train_pos.txt, line 1",
+    ):
+        RelationalDataset.from_folder(folder)
+
+
+def test_quoted_commas_stay_in_one_argument(tmp_path):
+    assert parse_atom("name(p1,'Smith, John').") == ("name", ("p1", "Smith, John"))
+    assert parse_atom('name(p1, "a,b" ).') == ("name", ("p1", "a,b"))
+    assert parse_atom("q('it''s', b)") == ("q", ("it's", "b"))
+    with pytest.raises(RelationalDataError, match="unterminated"):
+        parse_atom("name(p1,'Smith, John).")
+    facts = "movie(m1,ann).\nmovie(m1,bob).\nname(ann,'Smith, Ann').\n"
+    folder = _fold(
+        tmp_path, "workedunder(ann,bob).\n", "workedunder(bob,ann).\n", facts
+    )
+    ds, X, y = RelationalDataset.from_folder(folder)
+    assert ds.arity("name") == 2
+    # and the fact file written back reads the same
+    ds.write_facts(tmp_path / "again.txt")
+    again = RelationalDataset.from_prolog(tmp_path / "again.txt")
+    assert sorted(again.to_facts()) == sorted(ds.to_facts())
+
+
+def test_non_utf8_bytes_name_file_and_line(tmp_path):
+    path = tmp_path / "train_facts.txt"
+    path.write_bytes(b"movie(m1,ann).\nmovie(m1,b\xe9b).\n")
+    with pytest.raises(
+        RelationalDataError, match=r"train_facts.txt, line 2: not UTF-8"
+    ):
+        RelationalDataset.from_prolog(path)

@@ -51,3 +51,11 @@ def test_manifest_covers_every_domain():
     assert domains == {"imdb", "uwcse", "cora", "yeast", "twitter"}
     assert all(len(v) == 64 for v in RELATIONAL_CHECKSUMS.values())
     assert np.unique(list(RELATIONAL_CHECKSUMS)).size == 126
+
+
+def test_fold_without_label_files_names_the_missing_file(tmp_path):
+    fold = tmp_path / "fold_1"
+    fold.mkdir()
+    (fold / "train_facts.txt").write_text("movie(m1,ann).\nmovie(m1,bob).\n")
+    with pytest.raises(FileNotFoundError, match=r"train_pos.txt"):
+        load_relational(str(tmp_path), fold=1)

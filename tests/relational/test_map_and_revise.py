@@ -80,3 +80,23 @@ def test_revise_logistic_solves_its_objective():
         options={"xtol": 1e-8, "ftol": 1e-12, "maxiter": 20000},
     )
     assert obj(np.r_[w, b]) <= ref.fun + 1e-6
+
+
+def test_no_type_consistent_mapping_falls_back_to_target_only():
+    from ._worlds import unmappable_pair
+
+    Xs, ys, Xt, yt = unmappable_pair()
+    model = MapAndRevise(random_state=0).fit(Xs, ys, Xt, yt)
+    assert model.mapping_ == {}
+    assert model.transfer_report_["chosen"] == "target_only"
+    assert "no type-consistent mapping" in model.transfer_report_["reason"]
+    assert model.translated_coef_.size == 0
+    p = model.predict_proba(Xt)[:, 1]
+    assert roc_auc_score(yt, p) == 1.0  # learnt from the target labels
+    # zero-shot: nothing translates, a constant model, said so
+    zero = MapAndRevise(random_state=0).fit(Xs, ys, Xt)
+    assert zero.transfer_report_["chosen"] == "base rate"
+    assert np.ptp(zero.predict_proba(Xt)[:, 1]) == 0
+    # the empty mapping given explicitly (the benchmark's few-label path)
+    again = MapAndRevise(mapping={}, random_state=0).fit(Xs, ys, Xt, yt)
+    assert again.transfer_report_["chosen"] == "target_only"

@@ -139,3 +139,59 @@ def test_two_source_types_never_share_a_target_type():
     for m in full:
         images = list(m["types"].values())
         assert len(images) == len(set(images))
+
+
+def test_no_type_consistent_mapping_is_reported_not_a_crash(caplog):
+    # workedunder(person, person) cannot go onto passed(student, course):
+    # this raised IndexError at np.lexsort(...)[0]
+    from ._worlds import unmappable_pair
+
+    Xs, ys, Xt, _ = unmappable_pair()
+    with caplog.at_level("WARNING", logger="transferkit"):
+        search = PredicateMappingSearch().fit(Xs, ys, Xt)
+    assert search.mapping_ == {}
+    assert search.candidate_scores_ == []
+    assert search.mapping_report_["n_candidates"] == 0
+    assert "no type-consistent mapping" in search.mapping_report_["reason"]
+    assert "passed" in search.mapping_report_["reason"]
+    assert search.mapping_str_.startswith("none")
+    assert "no type-consistent mapping" in caplog.text
+
+
+def test_found_mapping_has_an_empty_reason():
+    Xs, Xt, y = renamed_pair()
+    search = PredicateMappingSearch(scoring="structure").fit(Xs, y, Xt)
+    assert search.mapping_report_["reason"] is None
+    assert search.mapping_report_["n_candidates"] == len(search.candidate_scores_)
+
+
+def test_consistent_permutations_match_brute_force():
+    from itertools import permutations
+
+    from transferkit.relational._mapping import _consistent_perms
+
+    def brute(sig, tsig, types):
+        out = []
+        for perm in permutations(range(len(sig))):
+            new, ok = dict(types), True
+            for i, s in enumerate(sig):
+                t = tsig[perm[i]]
+                if (s not in new and t in new.values()) or new.setdefault(s, t) != t:
+                    ok = False
+                    break
+            if ok:
+                out.append((perm, new))
+        return out
+
+    rng = np.random.RandomState(0)
+    for _ in range(500):
+        k = rng.randint(1, 5)
+        sig = tuple(rng.choice(list("abc"), k))
+        tsig = tuple(rng.choice(list("xyz"), k))
+        bound = rng.permutation(list("xyzw"))[: rng.randint(0, 3)]
+        types = dict(zip("abc", bound))
+        assert _consistent_perms(sig, tsig, types) == brute(sig, tsig, types)
+    # distinct bound types: one permutation out of 8!, found without listing 8!
+    sig = tuple("abcdefgh")
+    got = _consistent_perms(sig, tuple("ABCDEFGH")[::-1], dict(zip(sig, "ABCDEFGH")))
+    assert [p for p, _ in got] == [tuple(range(7, -1, -1))]

@@ -71,12 +71,15 @@ def test_attribute_and_type_features():
     assert col[("type", 1)].tolist() == [1.0, 1.0]
 
 
-def test_path_type_cap_has_clear_message():
+def test_path_type_budget_and_nnz_cap():
     facts, _ = random_world(0)
     ds = RelationalDataset.from_facts(facts, queries=[("boss", ("p0", "p0"))])
     X = Queries(ds, "boss", [("p0", "p1")])
-    with pytest.raises(ValueError, match="path types of length <= 3.*max_path_types"):
-        RelationalPathClassifier(max_path_types=5).fit(X, [1])
+    # a budget, not a refusal (it raised "... above max_path_types=5")
+    report = {}
+    keys = enumerate_feature_keys(ds, "boss", 3, 5, ids=X.ids, report=report)
+    assert sum(1 for k in keys if k[0] == "path") == 5
+    assert report["n_path_types"] > 5 and len(report["kept"]) == 5
     with pytest.raises(ValueError, match="above max_nnz=1"):
         compute_features(ds, "boss", X.ids, enumerate_feature_keys(ds, "boss"), 1)
 
@@ -157,3 +160,67 @@ def test_constant_indicators_for_a_small_second_type():
     # constants never travel through a mapping
     mapping = {"predicates": {"follows": ("interaction", (0, 1))}}
     assert translate_key(("const", 1, "fan"), mapping) is None
+
+
+def test_path_types_above_the_budget_are_selected_not_refused(caplog):
+    # 4422 path types of length <= 2: this raised "... above
+    # max_path_types=2000: lower max_path_length or raise max_path_types"
+    from ._worlds import many_predicates_world
+
+    X, y = many_predicates_world()
+    with caplog.at_level("INFO", logger="transferkit"):
+        clf = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    sel = clf.path_selection_
+    assert sel["n_path_types"] == 4422
+    assert sel["max_path_types"] == 2000
+    assert len(sel["kept"]) == 2000
+    n_paths = sum(1 for k in clf.feature_keys_ if k[0] == "path")
+    assert n_paths == 2000
+    # the path that explains the labels survives the selection
+    assert ("path", (("boss", 1, 0),)) in clf.feature_keys_
+    assert "correlation" in sel["criterion"]
+    assert "kept the 2000" in caplog.text
+    assert clf.score(X, y) > 0.95
+    # deterministic
+    again = RelationalPathClassifier(max_path_length=2).fit(X, y)
+    assert again.feature_keys_ == clf.feature_keys_
+
+
+def test_path_budget_none_keeps_every_path_type_and_small_budget_selects():
+    from ._worlds import many_predicates_world
+
+    X, y = many_predicates_world(n_noise=5, n_people=10)
+    full = RelationalPathClassifier(max_path_length=2, max_path_types=None).fit(X, y)
+    assert full.path_selection_ == {}
+    assert sum(1 for k in full.feature_keys_ if k[0] == "path") == 12 + 144
+    small = RelationalPathClassifier(max_path_length=2, max_path_types=5).fit(X, y)
+    assert len(small.path_selection_["kept"]) == 5
+    assert ("path", (("boss", 1, 0),)) in small.feature_keys_
+    # without labels the support decides
+    keys = enumerate_feature_keys(
+        X.dataset, "advisedby", 2, 5, ids=X.ids, report=(rep := {})
+    )
+    assert sum(1 for k in keys if k[0] == "path") == 5
+    assert rep["criterion"].startswith("support")
+
+
+def test_nnz_budget_splits_the_heads_and_gives_the_same_counts():
+    facts, people = random_world(1)
+    pairs = list(product(people, people))
+    ds = RelationalDataset.from_facts(facts, queries=[("boss", p) for p in pairs])
+    X = Queries(ds, "boss", pairs)
+    keys = enumerate_feature_keys(ds, "boss", 3, None)
+    full, stats = compute_features(ds, "boss", X.ids, keys)
+    assert stats["n_blocks"] == 1
+    # a budget one head's products fit in but all heads' do not (it raised
+    # "... above max_nnz"): the heads are split, the counts are the same
+    small = 1
+    while True:
+        try:
+            got, split = compute_features(ds, "boss", X.ids, keys, max_nnz=small)
+            break
+        except ValueError as exc:
+            assert "one query head" in str(exc)
+            small *= 2
+    assert split["n_blocks"] > 1
+    np.testing.assert_array_equal(got, full)

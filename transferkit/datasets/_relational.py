@@ -142,7 +142,7 @@ def load_relational(
     'workedunder'
     """
     from ..relational import Queries, RelationalDataset
-    from ..relational._dataset import read_atoms
+    from ..relational._dataset import _check_label_conflicts, read_atoms
 
     folders = _fold_folders(name, data_home, download_if_missing)
     if fold is not None:
@@ -153,6 +153,13 @@ def load_relational(
         ds_tr, X_tr, y_tr = RelationalDataset.from_folder(
             folders[fold], "train", types=types
         )
+        if X_tr is None:
+            raise FileNotFoundError(
+                f"fold {fold} of {name!r} has no labels: "
+                f"{str(folders[fold] / 'train_pos.txt')!r} and "
+                f"{str(folders[fold] / 'train_neg.txt')!r} are missing (a fold "
+                "folder holds {train,test}_{facts,pos,neg}.txt)"
+            )
         target = X_tr.predicate
         if (folders[fold] / "test_facts.txt").is_file():
             ds_te, X_te, y_te = RelationalDataset.from_folder(
@@ -173,6 +180,7 @@ def load_relational(
                 atoms = read_atoms(path)
                 labelled += [(p, a, n, str(path), positive) for p, a, n in atoms]
                 groups += [k] * len(atoms)
+    _check_label_conflicts(labelled, groups)
     preds = sorted({p for p, _, _, _, pos in labelled if pos})
     if len(preds) != 1:
         raise ValueError(

@@ -60,12 +60,55 @@ def parse_atom(text, source=None, line=None):
             f"{_where(source, line)}: cannot read {text.strip()!r} as a ground atom "
             "'predicate(arg1, ..., argk).'"
         )
-    args = tuple(a.strip().strip("'\"") for a in match.group(2).split(","))
+    args = _split_args(match.group(2), text, source, line)
     if any(a == "" for a in args):
         raise RelationalDataError(
             f"{_where(source, line)}: empty argument in {text.strip()!r}"
         )
     return match.group(1), args
+
+
+def _split_args(body, text, source, line):
+    """Split an atom's argument list on the commas outside quotes and brackets.
+
+    ``'Smith, John'`` is one argument (its quotes removed, a doubled quote
+    inside read as one); ``g(b, c)`` is one argument too.
+    """
+    args, cur, quote, depth, quoted = [], [], None, 0, False
+    k = 0
+    while k < len(body):
+        ch = body[k]
+        if quote is not None:
+            if ch == quote:
+                if k + 1 < len(body) and body[k + 1] == quote:
+                    cur.append(ch)
+                    k += 2
+                    continue
+                quote = None
+            else:
+                cur.append(ch)
+        elif ch in "'\"" and not quoted and not "".join(cur).strip():
+            quote, quoted, cur = ch, True, []
+        elif quoted and ch.isspace():
+            pass  # blanks after a closing quote
+        elif ch in "([":
+            depth += 1
+            cur.append(ch)
+        elif ch in ")]":
+            depth -= 1
+            cur.append(ch)
+        elif ch == "," and depth == 0:
+            args.append("".join(cur) if quoted else "".join(cur).strip())
+            cur, quoted = [], False
+        else:
+            cur.append(ch)
+        k += 1
+    if quote is not None:
+        raise RelationalDataError(
+            f"{_where(source, line)}: unterminated {quote} quote in {text.strip()!r}"
+        )
+    args.append("".join(cur) if quoted else "".join(cur).strip())
+    return tuple(args)
 
 
 def read_atoms(path):
@@ -81,8 +124,18 @@ def read_atoms(path):
     """
     atoms = []
     in_comment = False
-    with open(path, encoding="utf-8") as fh:
-        for number, raw in enumerate(fh, start=1):
+    with open(path, "rb") as fh:
+        for number, data in enumerate(fh, start=1):
+            try:
+                raw = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RelationalDataError(
+                    f"{path}, line {number}: not UTF-8 text (byte "
+                    f"{data[exc.start : exc.start + 1]!r} at column "
+                    f"{exc.start + 1}); re-encode the file as UTF-8"
+                ) from None
+            if number == 1 and raw.startswith("\ufeff"):
+                raw = raw[1:]
             text = raw.strip()
             if in_comment:
                 if "*/" in text:
@@ -103,6 +156,50 @@ def read_atoms(path):
             pred, args = parse_atom(text, source=str(path), line=number)
             atoms.append((pred, args, number))
     return atoms
+
+
+def _atom_args(item, source, k, argument):
+    """The argument tuple of a ``(predicate, args[, line])`` item, checked."""
+    if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or len(item) < 2:
+        raise RelationalDataError(
+            f"{_where(source, k)}: each entry of {argument} must be "
+            f"(predicate, args), got {item!r}"
+        )
+    args = item[1]
+    line = item[2] if len(item) > 2 else k
+    if isinstance(args, (str, bytes)):
+        raise RelationalDataError(
+            f"{_where(source, line)}: the arguments of {item[0]!r} in {argument} "
+            f"must be a tuple of names, got the string {args!r} (it would be "
+            f"split into characters); write ({item[0]!r}, ({args!r},))"
+        )
+    try:
+        return tuple(args)
+    except TypeError:
+        raise RelationalDataError(
+            f"{_where(source, line)}: the arguments of {item[0]!r} in {argument} "
+            f"must be a tuple of names, got {type(args).__name__} {args!r}"
+        ) from None
+
+
+def _check_label_conflicts(labelled, groups=None):
+    """Refuse an atom that is both a positive and a negative label.
+
+    ``labelled`` holds ``(predicate, args, line, file, positive)``; with
+    ``groups`` (one per item) only atoms of one group are compared.
+    """
+    seen = {}
+    for k, (pred, args, line, where, positive) in enumerate(labelled):
+        key = (None if groups is None else groups[k], pred, tuple(args))
+        other = seen.setdefault(key, (positive, where, line))
+        if other[0] != positive:
+            first = f"{other[1]}, line {other[2]}"
+            raise RelationalDataError(
+                f"{where}, line {line}: the atom {pred}({', '.join(args)}) is "
+                f"labelled both {'positive' if positive else 'negative'} here and "
+                f"{'positive' if other[0] else 'negative'} at {first}; remove "
+                "it from one of the label files"
+            )
 
 
 class _UnionFind:
@@ -235,7 +332,7 @@ class RelationalDataset:
         arity = {}
         first_seen = {}
         for k, item in enumerate(facts, start=1):
-            pred, args = item[0], tuple(item[1])
+            pred, args = item[0], _atom_args(item, source, k, "facts")
             line = item[2] if len(item) > 2 else k
             if not isinstance(pred, str) or not pred:
                 raise RelationalDataError(
@@ -266,9 +363,10 @@ class RelationalDataset:
             )
         query_items = []
         for k, item in enumerate(queries, start=1):
-            pred, args = item[0], tuple(str(a) for a in item[1])
-            line = item[2] if len(item) > 2 else k
             qsource = item[3] if len(item) > 3 else source
+            pred = item[0]
+            args = tuple(str(a) for a in _atom_args(item, qsource, k, "queries"))
+            line = item[2] if len(item) > 2 else k
             if pred in arity and arity[pred] != len(args):
                 raise RelationalDataError(
                     f"{_where(qsource, line)}: {pred}/{len(args)} disagrees with "
@@ -400,6 +498,7 @@ class RelationalDataset:
             f = path / f"{split}_{name}.txt"
             if f.is_file():
                 labelled += [(p, a, n, str(f), positive) for p, a, n in read_atoms(f)]
+        _check_label_conflicts(labelled)
         preds = {p for p, _, _, _, pos in labelled if pos}
         if target is None and labelled:
             if len(preds) != 1:
@@ -506,7 +605,7 @@ class RelationalDataset:
         """Write the facts as one Prolog atom per line (the fold format)."""
         with open(path, "w", encoding="utf-8") as fh:
             for pred, args in self.to_facts():
-                fh.write(f"{pred}({','.join(args)}).\n")
+                fh.write(f"{pred}({','.join(_quoted(a) for a in args)}).\n")
 
     def rename(self, predicates=None, types=None, entities=None):
         """A copy with predicates, types and entity names renamed (dicts)."""
@@ -532,6 +631,13 @@ class RelationalDataset:
             f"RelationalDataset({len(self.facts)} predicates, {self.n_facts} facts, "
             f"types={ {t: self.n_entities(t) for t in self.types} })"
         )
+
+
+def _quoted(name):
+    """``name`` as a Prolog argument: quoted unless it is a plain word."""
+    if re.fullmatch(r"[\w.+\-]+", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
 
 
 def _drop_matcher(drop):
@@ -597,7 +703,21 @@ class Queries:
         self.dataset = dataset
         self.predicate = predicate
         if isinstance(atoms, np.ndarray) and np.issubdtype(atoms.dtype, np.integer):
-            ids = np.asarray(atoms, dtype=np.int64).reshape(-1, len(sig))
+            if atoms.ndim != 2 or atoms.shape[1] != len(sig):
+                raise RelationalDataError(
+                    f"atoms: an id array of {predicate}/{len(sig)} atoms must "
+                    f"have shape (n_atoms, {len(sig)}), got {atoms.shape}"
+                )
+            ids = np.asarray(atoms, dtype=np.int64)
+            sizes = np.array([dataset.n_entities(t) for t in sig])
+            bad = (ids < -1) | (ids >= sizes)
+            if bad.any():
+                k, i = map(int, np.argwhere(bad)[0])
+                raise RelationalDataError(
+                    f"atoms: id {int(ids[k, i])} of atom {k} in {predicate}[{i}] "
+                    f"is not an entity id of type {sig[i]!r} (0 to "
+                    f"{int(sizes[i]) - 1}, or -1 for an argument of another type)"
+                )
             names = [
                 tuple(
                     dataset.entities[sig[i]][e] if e >= 0 else "?"
@@ -606,7 +726,15 @@ class Queries:
                 for row in ids
             ]
         else:
-            names = [tuple(str(a) for a in atom) for atom in atoms]
+            names = []
+            for k, atom in enumerate(atoms):
+                if isinstance(atom, (str, bytes)):
+                    raise RelationalDataError(
+                        f"atom {k}: each atom of atoms must be a tuple of "
+                        f"argument names, got the string {atom!r} (it would be "
+                        "split into characters)"
+                    )
+                names.append(tuple(str(a) for a in atom))
             ids = np.empty((len(names), len(sig)), dtype=np.int64)
             for k, atom in enumerate(names):
                 if len(atom) != len(sig):

@@ -170,7 +170,10 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
         The translated weights (the zero-shot model's).
     transfer_report_ : dict
         Held-out AUC of the transferred and target-only models and which was
-        chosen, with the reason.
+        chosen, with the reason. When no type-consistent mapping exists
+        (``mapping_ == {}``, see :class:`PredicateMappingSearch`), the model
+        is learnt on the target alone (``"chosen": "target_only"``; without
+        target labels, ``"base rate"``) and ``"reason"`` says why.
     alpha_factor_ : float
         With ``alpha="auto"`` and target labels: the fraction of the L1
         entry value used.
@@ -301,7 +304,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
                 src = clone(src or RelationalPathClassifier()).fit(X, y01)
             self.source_model_ = src
             model = model_from_classifier(src)
-            keys_target = feature_keys_for(src, Xt.dataset, Xt.predicate)
+            keys_target = feature_keys_for(src, Xt.dataset, Xt.predicate, Xt, yt01)
             Ft, self.associations_, _ = labelled_features(
                 Xt, keys_target, yt01, self.verbose, src.max_nnz
             )
@@ -317,7 +320,24 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
         new_keys = [k for k in keys_target if k not in set(trans_keys)]
 
         report = {"chosen": "transfer", "reason": "no target labels: zero-shot"}
-        if yt01 is None or not self.revise:
+        if not numeric and not self.mapping_:
+            # no type-consistent mapping: nothing of the source translates
+            search = getattr(self, "mapping_search_", None) or {}
+            why = search.get("mapping_report_", {}).get("reason")
+            why = why or "the mapping is empty (no type-consistent mapping)"
+            if yt01 is None:
+                report = {
+                    "chosen": "base rate",
+                    "reason": f"{why}; no target labels: the model is the "
+                    "source's intercept only",
+                }
+                keys, coef, b = [], np.zeros(0), translated.intercept
+            else:
+                Z = table_t.standardized(keys_target)
+                keys = list(keys_target)
+                coef, b = self._target_only(Z, yt01)
+                report = {"chosen": "target_only", "reason": why}
+        elif yt01 is None or not self.revise:
             keys, coef, b = trans_keys, translated.coef, translated.intercept
             if yt01 is not None:
                 report["reason"] = "revise=False"
@@ -348,6 +368,7 @@ class MapAndRevise(LabelledTargetMixin, ClassifierMixin, BaseEstimator):
 
     def _find_mapping(self, X, y, Xt, yt, src, table_t):
         if isinstance(self.mapping, dict):
+            self.mapping_search_ = None
             return self.mapping
         search = (
             PredicateMappingSearch(verbose=self.verbose)

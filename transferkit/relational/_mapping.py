@@ -72,6 +72,40 @@ def _target_options(Ds, ts, Dt, tt):
     return out
 
 
+def _consistent_perms(sig, tsig, types):
+    """Argument permutations of ``sig`` onto ``tsig`` that keep ``types`` a
+    function and injective, in lexicographic order, with the extended types.
+
+    A backtracking search: a prefix that breaks the type map is never
+    extended, so a high-arity predicate over distinct types costs little
+    (enumerating all ``k!`` permutations first would not).
+    """
+    k = len(sig)
+    out = []
+
+    def grow(prefix, used, current):
+        i = len(prefix)
+        if i == k:
+            out.append((tuple(prefix), current))
+            return
+        s = sig[i]
+        for j in range(k):
+            if j in used:
+                continue
+            t = tsig[j]
+            if s in current:
+                if current[s] != t:
+                    continue
+                grow(prefix + [j], used | {j}, current)
+            elif t in current.values():
+                continue  # two source types onto one target type
+            else:
+                grow(prefix + [j], used | {j}, {**current, s: t})
+
+    grow([], frozenset(), dict(types))
+    return out
+
+
 def enumerate_mappings(
     Ds, ts, Dt, tt, order=None, max_candidates=300, prior=None, allow_swap=True
 ):
@@ -117,19 +151,7 @@ def enumerate_mappings(
                 if q in used or Dt.arity(q) != len(sig):
                     continue
                 tsig = Dt.signature(q)
-                for perm in permutations(range(len(sig))):
-                    new_types = dict(types)
-                    ok = True
-                    for i, s in enumerate(sig):
-                        t = tsig[perm[i]]
-                        if s not in new_types and t in new_types.values():
-                            ok = False  # two source types onto one target type
-                            break
-                        if new_types.setdefault(s, t) != t:
-                            ok = False
-                            break
-                    if not ok:
-                        continue
+                for perm, new_types in _consistent_perms(sig, tsig, types):
                     new = dict(preds)
                     new[p] = (q, perm)
                     grown.append(
@@ -177,8 +199,24 @@ def is_type_consistent(mapping, Ds, Dt):
     return True
 
 
+def _no_mapping_reason(Ds, ts, Dt, tt):
+    """Why no type-consistent mapping sends ``ts`` onto ``tt``."""
+    ss, st = Ds.signature(ts), Dt.signature(tt)
+    return (
+        f"no type-consistent mapping: the source target {ts}{ss} and the "
+        f"target {tt}{st} have different type structures (a source type would "
+        "need two images, or two source types one image), so nothing of the "
+        "source model can be translated"
+    )
+
+
 def format_mapping(mapping):
-    """``"movie->publication, director->professor, ..."``."""
+    """``"movie->publication, director->professor, ..."``.
+
+    The empty mapping (no type-consistent candidate) reads ``"none"``.
+    """
+    if not mapping:
+        return "none (no type-consistent mapping)"
     parts = []
     ts, tt, perm = mapping["target"]
     parts.append(f"{ts}->{tt}" + ("" if tuple(perm) == (0, 1) else "(swapped)"))
@@ -414,6 +452,14 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
         The mapping, readable.
     candidate_scores_ : list of dict
         Per candidate: ``"mapping"`` and one entry per scorer used.
+    mapping_report_ : dict
+        ``"n_candidates"`` (how many mappings were scored) and ``"reason"``:
+        ``None``, or why no mapping exists. When no type-consistent mapping
+        sends the source target onto the target (their argument types have
+        different structures, e.g. ``workedunder(person, person)`` onto
+        ``passed(student, course)``), ``mapping_`` is ``{}``, which
+        translates no feature: a :class:`MapAndRevise` then learns the target
+        alone.
     exhaustive_ : bool
         Whether every type-consistent mapping was scored.
     source_model_ : RelationalPathClassifier
@@ -510,6 +556,7 @@ class PredicateMappingSearch(LabelledTargetMixin, BaseEstimator):
             }
             self.mapping_str_ = "identity (precomputed features)"
             self.candidate_scores_ = [{"mapping": self.mapping_}]
+            self.mapping_report_ = {"n_candidates": 1, "reason": None}
             self.exhaustive_ = True
             self.source_model_ = None
             return self
@@ -573,8 +620,8 @@ def search_mappings(
         Fs, _, _ = labelled_features(
             Xs, keys_s, (ys == pos).astype(int), verbose, src.max_nnz
         )
-        keys_t = feature_keys_for(src, Dt, tt)
         yt01 = None if yt is None else (np.asarray(yt) == pos).astype(int)
+        keys_t = feature_keys_for(src, Dt, tt, Xt, yt01)
         Ft, _, _ = labelled_features(Xt, keys_t, yt01, verbose, src.max_nnz)
         table_s, table_t = FeatureTable(keys_s, Fs), FeatureTable(keys_t, Ft)
     else:
@@ -594,6 +641,19 @@ def search_mappings(
         Ds, ts, Dt, tt, order, max_candidates, prior
     )
     logger.info("relational mapping search: %d candidates", len(candidates))
+    if not candidates:
+        reason = _no_mapping_reason(Ds, ts, Dt, tt)
+        logger.warning("relational mapping search: %s", reason)
+        return {
+            "mapping_": {},
+            "mapping_str_": format_mapping({}),
+            "mapping_report_": {"n_candidates": 0, "reason": reason},
+            "candidate_scores_": [],
+            "exhaustive_": exhaustive,
+            "source_model_": src,
+            "scorers_": (),
+            "feature_tables_": (table_s, table_t),
+        }
     use_lik = "likelihood" in scoring and yt is not None
     yt = None if yt is None else np.asarray(yt)
     rows = None if yt is None else np.arange(len(yt))
@@ -662,6 +722,7 @@ def search_mappings(
     return {
         "mapping_": mapping,
         "mapping_str_": format_mapping(mapping),
+        "mapping_report_": {"n_candidates": len(scored), "reason": None},
         "candidate_scores_": scored,
         "exhaustive_": exhaustive,
         "source_model_": src,

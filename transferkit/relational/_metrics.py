@@ -17,13 +17,24 @@ __all__ = ["auc_roc", "auc_pr", "conditional_log_likelihood"]
 
 
 def _check(y, p):
-    y = np.asarray(y).astype(int).ravel()
+    y = np.asarray(y).ravel()
     p = np.asarray(p, dtype=float).ravel()
     if y.shape != p.shape:
         raise ValueError(f"y has {y.shape[0]} labels but p has {p.shape[0]} scores")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("y must hold 0/1 labels")
-    return y, p
+    try:
+        ok = bool(np.isin(y, (0, 1)).all())
+    except TypeError:
+        ok = False
+    if not ok:
+        bad = [v for v in y.tolist() if v not in (0, 1)][:3]
+        raise ValueError(f"y must hold 0/1 labels, got {bad} among them")
+    bad = np.flatnonzero(~np.isfinite(p))
+    if bad.size:
+        raise ValueError(
+            f"p holds {bad.size} non-finite score(s) (first at index "
+            f"{int(bad[0])}: {p[bad[0]]}); scores must be finite"
+        )
+    return y.astype(int), p
 
 
 def auc_roc(y, p):
@@ -86,5 +97,9 @@ def conditional_log_likelihood(y, p, eps=1e-5):
     ``[eps, 1 - eps]`` (as BoostSRL floors its probabilities); 0 is perfect.
     """
     y, p = _check(y, p)
+    if not 0 < eps < 0.5:
+        raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("p must hold probabilities in [0, 1]")
     p = np.clip(p, eps, 1 - eps)
-    return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return float(np.mean(np.where(y == 1, np.log(p), np.log(1 - p))))

@@ -67,14 +67,25 @@ def labelled_features(X, keys, y=None, verbose=False, max_nnz=50_000_000):
     return F, tables, stats
 
 
-def feature_keys_for(clf, dataset, target):
-    """The feature keys that ``clf``'s settings give ``target`` atoms in ``dataset``."""
+def feature_keys_for(clf, dataset, target, X=None, y=None):
+    """The feature keys that ``clf``'s settings give ``target`` atoms in ``dataset``.
+
+    The path types are capped at 50 times ``clf.max_path_types`` (a
+    translated model needs only its own), chosen on the atoms ``X`` (labels
+    ``y`` of its first atoms) when there are more.
+    """
+    budget = None if clf.max_path_types is None else clf.max_path_types * 50
+    ids = None if X is None else X.ids
+    if ids is not None and y is not None:
+        ids = ids[: len(y)]
     keys = enumerate_feature_keys(
         dataset,
         target,
         clf.max_path_length,
-        clf.max_path_types * 50,
+        budget,
         clf.max_constants,
+        ids=ids,
+        y=y,
     )
     if clf.label_associations:
         keys += association_keys(dataset, target, clf.max_constants)
@@ -102,11 +113,19 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
     estimator : classifier, default=None
         Fitted on the standardised features; ``None`` means
         ``LogisticRegression(max_iter=1000)``.
-    max_path_types : int, default=2000
-        Cap on the number of path types; above it ``fit`` raises a
-        ``ValueError`` that gives the count.
+    max_path_types : int or None, default=2000
+        Budget of path types. When more path types link the target's
+        arguments, ``fit`` keeps the ``max_path_types`` most informative on
+        a deterministic sample of the labelled atoms (absolute correlation of
+        the path count with the label, then support; see
+        :func:`~transferkit.relational._paths.select_path_types`), records
+        them in ``path_selection_`` and logs it. ``None``: every path type
+        (the cost grows with their number times the nonzeros of their
+        products).
     max_nnz : int, default=50_000_000
-        Cap on the nonzeros of one sparse path product (memory guard).
+        Memory budget: the nonzeros of one sparse path product. Above it the
+        query heads are processed in smaller groups (the same features); only
+        one head above it raises a ``ValueError``.
     max_constants : int, default=200
         When the target's two arguments have different types, the smaller
         type, if it has at most this many entities, gets one indicator
@@ -138,6 +157,10 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
         The fitted classifier.
     classes_ : ndarray
         Class labels.
+    path_selection_ : dict
+        Empty when every path type was kept; else ``"n_path_types"`` (how
+        many there were), ``"max_path_types"``, ``"criterion"``,
+        ``"n_sampled_atoms"`` and ``"kept"`` (the names of those kept).
     n_path_types_, path_nnz_ : int
         Cost of the last featurisation: path types multiplied and the total
         nonzeros of their products.
@@ -173,7 +196,7 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "max_path_length": [Interval(Integral, 1, None, closed="left")],
         "estimator": [None, HasMethods(["fit", "predict_proba"])],
-        "max_path_types": [Interval(Integral, 1, None, closed="left")],
+        "max_path_types": [None, Interval(Integral, 1, None, closed="left")],
         "max_nnz": [Interval(Integral, 1, None, closed="left")],
         "max_constants": [Interval(Integral, 0, None, closed="left")],
         "label_associations": ["boolean"],
@@ -201,12 +224,16 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
     def _features(self, X, reset, y=None):
         if isinstance(X, Queries):
             if reset:
+                self.path_selection_ = {}
                 keys = enumerate_feature_keys(
                     X.dataset,
                     X.predicate,
                     self.max_path_length,
                     self.max_path_types,
                     self.max_constants,
+                    ids=X.ids,
+                    y=y,
+                    report=self.path_selection_,
                 )
                 if self.label_associations:
                     keys += association_keys(X.dataset, X.predicate, self.max_constants)
@@ -236,6 +263,7 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
             self.feature_keys_ = None
             self.target_ = None
             self.associations_ = None
+            self.path_selection_ = {}
         elif self.feature_keys_ is not None:
             raise TypeError(
                 "this RelationalPathClassifier was fitted on Queries; X must be "
@@ -274,6 +302,7 @@ class RelationalPathClassifier(TransferMixin, ClassifierMixin, BaseEstimator):
             self.feature_keys_ = None
             self.target_ = None
             self.associations_ = None
+            self.path_selection_ = {}
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if Xt is not None:

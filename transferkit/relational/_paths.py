@@ -31,8 +31,12 @@ Feature keys (tuples, so that a mapping can translate them):
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import scipy.sparse as sp
+
+logger = logging.getLogger("transferkit")
 
 __all__ = ["relation_edges", "enumerate_feature_keys", "compute_features"]
 
@@ -86,16 +90,96 @@ def enumerate_paths(dataset, target, max_path_length):
     return sorted(out, key=lambda p: (len(p), p))
 
 
+def _sample_rows(y, n, size):
+    """Evenly spaced rows, per class when ``y`` is given (deterministic)."""
+    if n <= size:
+        return np.arange(n)
+    if y is None:
+        return np.unique(np.linspace(0, n - 1, size).round().astype(np.int64))
+    out = []
+    classes = np.unique(y)
+    for c in classes:
+        rows = np.flatnonzero(y == c)
+        k = min(rows.size, max(size // classes.size, 1))
+        out.append(rows[np.linspace(0, rows.size - 1, k).round().astype(np.int64)])
+    return np.unique(np.concatenate(out))
+
+
+def select_path_types(
+    dataset, target, paths, budget, ids=None, y=None, sample_size=2000
+):
+    """The ``budget`` most informative of ``paths``, and how they were chosen.
+
+    Each path type is counted on a sample of at most ``sample_size`` atoms
+    (evenly spaced within each class, so the choice is deterministic). With
+    labels ``y`` (0/1, one per row of ``ids``) a path type scores the
+    absolute correlation of its ``log1p`` count with the label (a path that
+    separates true from false atoms); ties, and the scores without labels,
+    go to the support (the fraction of sampled atoms the path reaches), then
+    to the shorter path. Without atoms (``ids=None``) the shortest path types
+    are kept, in the order of :func:`enumerate_paths`.
+
+    Returns
+    -------
+    kept : list of path types, in the order of ``paths``
+    report : dict
+        ``"n_path_types"``, ``"max_path_types"``, ``"criterion"``,
+        ``"n_sampled_atoms"`` and ``"kept"`` (the readable names).
+    """
+    paths = list(paths)
+    report = {
+        "n_path_types": len(paths),
+        "max_path_types": budget,
+        "n_sampled_atoms": 0,
+    }
+    if ids is None or len(ids) == 0:
+        chosen = list(range(budget))
+        report["criterion"] = "shortest (no atoms to count on)"
+    else:
+        ids = np.asarray(ids, dtype=np.int64)
+        y = None if y is None else np.asarray(y).astype(float)
+        if y is not None and np.unique(y).size < 2:
+            y = None
+        rows = _sample_rows(None if y is None else y, ids.shape[0], sample_size)
+        keys = [("path", p) for p in paths]
+        F, _ = compute_features(dataset, target, ids[rows], keys)
+        support = (F > 0).mean(axis=0)
+        if y is None:
+            score = np.zeros(len(paths))
+            report["criterion"] = "support on the atoms (no labels)"
+        else:
+            yy = y[rows] - y[rows].mean()
+            Fc = F - F.mean(axis=0)
+            den = np.sqrt((Fc**2).sum(axis=0) * (yy**2).sum())
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = np.where(den > 0, np.abs(Fc.T @ yy) / den, 0.0)
+            report["criterion"] = "absolute correlation with the labels, then support"
+        length = np.array([len(p) for p in paths])
+        order = np.lexsort((length, -support, -np.round(score, 12)))
+        chosen = sorted(order[:budget].tolist())
+        report["n_sampled_atoms"] = int(rows.size)
+    kept = [paths[c] for c in chosen]
+    report["kept"] = [key_name(("path", p)) for p in kept]
+    return kept, report
+
+
 def enumerate_feature_keys(
-    dataset, target, max_path_length=3, max_path_types=2000, max_constants=0
+    dataset,
+    target,
+    max_path_length=3,
+    max_path_types=2000,
+    max_constants=0,
+    ids=None,
+    y=None,
+    report=None,
 ):
     """Feature keys for ``target`` atoms over ``dataset`` (see module notes).
 
-    Raises
-    ------
-    ValueError
-        When there are more than ``max_path_types`` path types; the message
-        gives the count and says to lower ``max_path_length``.
+    When more than ``max_path_types`` path types link the target's
+    arguments, the ``max_path_types`` most informative ones on the atoms
+    ``ids`` (labels ``y``) are kept, see :func:`select_path_types`;
+    ``max_path_types=None`` keeps them all. ``report``, a dict, receives the
+    selection (empty when nothing was dropped).
     """
     sig = dataset.signature(target)
     keys = []
@@ -118,14 +202,23 @@ def enumerate_feature_keys(
             names = sorted(dataset.entities[sig[k]])
             keys += [("const", k, name) for name in names]
     paths = enumerate_paths(dataset, target, max_path_length)
-    if len(paths) > max_path_types:
-        raise ValueError(
-            f"{len(paths)} relation path types of length <= {max_path_length} "
-            f"link the arguments of {target!r}, above max_path_types="
-            f"{max_path_types}: lower max_path_length or raise max_path_types "
-            "(the cost grows with the number of path types times the nonzeros "
-            "of their products)."
+    if max_path_types is not None and len(paths) > max_path_types:
+        paths, chosen = select_path_types(
+            dataset, target, paths, max_path_types, ids, y
         )
+        logger.info(
+            "%d relation path types of length <= %d link the arguments of %r, "
+            "above max_path_types=%d: kept the %d chosen by %s on %d atoms",
+            chosen["n_path_types"],
+            max_path_length,
+            target,
+            max_path_types,
+            len(paths),
+            chosen["criterion"],
+            chosen["n_sampled_atoms"],
+        )
+        if report is not None:
+            report.update(chosen)
     keys += [("path", p) for p in paths]
     return keys
 
@@ -142,7 +235,9 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
     keys : list of tuple
         Feature keys; keys naming predicates absent from ``dataset`` give 0.
     max_nnz : int
-        Cap on the nonzeros of one prefix product.
+        Memory budget: the nonzeros of one prefix product. A product above
+        it is recomputed for half of the query heads at a time (the same
+        counts); only a single head above it raises ``ValueError``.
     progress : callable, optional
         Called once per path type (a tqdm ``update``).
 
@@ -150,12 +245,13 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
     -------
     F : ndarray of shape (n_atoms, len(keys))
     stats : dict
-        ``"n_path_types"`` and ``"nnz"`` (total nonzeros of the products).
+        ``"n_path_types"``, ``"nnz"`` (total nonzeros of the products) and
+        ``"n_blocks"`` (how many groups of query heads ``max_nnz`` needed).
     """
     ids = np.asarray(ids, dtype=np.int64)
     n = ids.shape[0]
     F = np.zeros((n, len(keys)))
-    stats = {"n_path_types": 0, "nnz": 0}
+    stats = {"n_path_types": 0, "nnz": 0, "n_blocks": 0}
     known = set(dataset.signatures)
     valid = ids >= 0
     path_cols = {}
@@ -183,9 +279,46 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
                 F[:, c] = valid[:, k] & (ids[:, k] == e)
     if not path_cols:
         return F, stats
-    rows = valid[:, 0] & valid[:, 1]
-    heads, head_row = np.unique(ids[rows, 0], return_inverse=True)
-    tails = ids[rows, 1]
+    rows = np.flatnonzero(valid[:, 0] & valid[:, 1])
+    order = sorted(path_cols, key=lambda p: (len(p), p))
+    blocks = [rows]
+    while blocks:
+        block = blocks.pop()
+        try:
+            values = _path_block(
+                dataset, target, ids[block], order, max_nnz, stats, progress
+            )
+        except _TooDense as exc:
+            heads = np.unique(ids[block, 0])
+            if heads.size < 2:
+                raise ValueError(
+                    f"the relation path {exc.path} has {exc.nnz} nonzeros for "
+                    f"one query head, above max_nnz={max_nnz}: lower "
+                    "max_path_length or raise max_nnz."
+                ) from None
+            # fewer heads at a time: the same counts, less memory
+            half = np.isin(ids[block, 0], heads[: heads.size // 2])
+            blocks += [block[~half], block[half]]
+            progress = None  # the bar counted the first attempt only
+            continue
+        stats["n_blocks"] += 1
+        for c, path in enumerate(order):
+            F[block, path_cols[path]] = values[:, c]
+    return F, stats
+
+
+class _TooDense(Exception):
+    def __init__(self, path, nnz):
+        super().__init__(path, nnz)
+        self.path, self.nnz = path, nnz
+
+
+def _path_block(dataset, target, ids, order, max_nnz, stats, progress):
+    """``log1p`` path counts of the atoms ``ids`` (both arguments valid)."""
+    known = set(dataset.signatures)
+    out = np.zeros((ids.shape[0], len(order)))
+    heads, head_row = np.unique(ids[:, 0], return_inverse=True)
+    tails = ids[:, 1]
     sig = dataset.signature(target)
     start = sp.csr_matrix(
         (np.ones(len(heads)), (np.arange(len(heads)), heads)),
@@ -208,27 +341,24 @@ def compute_features(dataset, target, ids, keys, max_nnz=50_000_000, progress=No
         if prev.shape[1] != A.shape[0]:
             cache[path] = None
             return None
-        out = (prev @ A).tocsr()
-        if out.nnz > max_nnz:
-            raise ValueError(
-                f"the relation path {path} has {out.nnz} nonzeros for "
-                f"{len(heads)} query heads, above max_nnz={max_nnz}: lower "
-                "max_path_length or classify fewer atoms at a time."
-            )
-        stats["nnz"] += int(out.nnz)
-        cache[path] = out
-        return out
+        prod = (prev @ A).tocsr()
+        if prod.nnz > max_nnz:
+            raise _TooDense(path, int(prod.nnz))
+        nnz[0] += int(prod.nnz)
+        cache[path] = prod
+        return prod
 
-    for path in sorted(path_cols, key=lambda p: (len(p), p)):
-        stats["n_path_types"] += 1
+    nnz = [0]
+    for c, path in enumerate(order):
         M = product(path)
         if progress is not None:
             progress(1)
         if M is None or M.shape[1] != dataset.n_entities(sig[1]) or not len(heads):
             continue
-        values = np.asarray(M[head_row, tails]).ravel()
-        F[rows, path_cols[path]] = np.log1p(values)
-    return F, stats
+        out[:, c] = np.log1p(np.asarray(M[head_row, tails]).ravel())
+    stats["n_path_types"] = len(order)
+    stats["nnz"] += nnz[0]
+    return out
 
 
 def translate_key(key, mapping):
@@ -237,6 +367,8 @@ def translate_key(key, mapping):
     ``mapping`` is ``{"predicates": {src: (tgt, perm)}, "target_perm": perm}``;
     ``perm[i]`` is the target argument that source argument ``i`` becomes.
     """
+    if not mapping:  # no mapping exists: nothing translates
+        return None
     preds = mapping["predicates"]
     tperm = mapping.get("target_perm", (0, 1))
     kind = key[0]
