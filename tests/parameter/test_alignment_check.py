@@ -12,7 +12,10 @@ from sklearn.base import clone  # noqa: E402
 
 from transferkit.datasets import load_digits_shift  # noqa: E402
 from transferkit.parameter import FineTuner, FineTunerRegressor  # noqa: E402
-from transferkit.parameter._alignment_check import compare_on_validation  # noqa: E402
+from transferkit.parameter._alignment_check import (  # noqa: E402
+    compare_on_validation,
+    reverse_scores,
+)
 
 # A DANN whose domain loss dominates (weight 10, lr 0.01) destroys the shared
 # features on a small digits subset: without the check its source accuracy
@@ -24,6 +27,15 @@ COLLAPSE = dict(
     early_stopping=False,
     random_state=0,
 )
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Small networks: one thread avoids oversubscribing a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +53,7 @@ def test_collapsed_dann_is_vetoed_to_its_source_only_twin(digits):
     report = model.alignment_report_
     assert report["vetoed"] and report["checked"]
     assert report["phase"] == "source" and report["alignment"] == "dann"
+    assert set(report["reverse_validation"]) >= {"aligned_score", "vetoed"}
     assert report["n_validation"] == 30
     assert report["difference"] < -2 * report["std_error"]
     assert "standard errors" in report["reason"]
@@ -75,6 +88,8 @@ def test_a_working_alignment_is_kept(digits):
     assert report["checked"] and not report["vetoed"]
     assert report["reason"] is None
     assert report["difference"] >= -2 * report["std_error"]
+    reverse = report["reverse_validation"]
+    assert reverse["difference"] >= -reverse["n_std_errors"] * reverse["std_error"]
     assert model.history_[-1] == {
         "phase": "source",
         "event": "alignment_check",
@@ -104,6 +119,7 @@ def test_regressor_check_runs():
     report = model.alignment_report_
     assert report["checked"] and report["n_validation"] == 8
     assert report["aligned_score"] <= 0.0  # minus the squared error
+    assert report["reverse_validation"] is None  # classifiers only
 
 
 def test_alignment_check_validation():
@@ -133,3 +149,16 @@ def test_compare_on_validation():
     assert compare_on_validation([0] * 20, [1] * 20)["vetoed"] is True
     with pytest.raises(ValueError, match="same length"):
         compare_on_validation([1, 0], [1, 0, 1])
+
+
+def test_reverse_scores_see_mixed_up_pseudo_labels():
+    rng = np.random.RandomState(0)
+    centres = rng.normal(scale=4.0, size=(3, 2))
+    labels = np.repeat(np.arange(3), 40)
+    source = centres[labels] + rng.normal(size=(120, 2))
+    target = centres[labels] + rng.normal(size=(120, 2)) + 0.5
+    right = reverse_scores(target, labels, source, labels)
+    mixed = reverse_scores(target, (labels + 1) % 3, source, labels)
+    assert right.mean() > 0.9 and mixed.mean() < 0.1
+    one_class = reverse_scores(target, np.zeros(120, dtype=int), source, labels)
+    np.testing.assert_array_equal(one_class, labels == 0)

@@ -450,6 +450,7 @@ class FitContext:
             "checked": validation is not None,
             "vetoed": False,
             "reason": None,
+            "reverse_validation": None,
         }
         est.alignment_report_ = report
         if validation is None:
@@ -463,6 +464,8 @@ class FitContext:
             )  # fmt: skip
             return
         initial = copy.deepcopy(network.state_dict())
+        # the optimizer's schedules write the rates into the group dicts
+        twin_params = [dict(group) for group in params]
         twin_generator = torch.Generator().manual_seed(self.seed)
         twin_generator.set_state(self.generator.get_state())
         diverged = None
@@ -479,18 +482,25 @@ class FitContext:
         saved_generator, self.generator = self.generator, twin_generator
         try:
             self._run_phase(
-                network, params, data, f"{phase}:source_only", None, epoch_hooks,
+                network, twin_params, data, f"{phase}:source_only", None, epoch_hooks,
                 lr_schedule, reg, est.history_,
             )  # fmt: skip
         finally:
             self.generator = saved_generator
         twin_scores = self._row_scores(network, *validation)
+        if diverged is None and self.task == "classification":
+            reverse = self._reverse_validation(
+                network, aligned_state, align_with, validation
+            )
+            if reverse is not None:
+                report["reverse_validation"] = reverse
         if diverged is not None:
             report.update(
                 vetoed=True, reason=f"the aligned training diverged ({diverged})"
             )
         else:
             report.update(compare_on_validation(aligned_scores, twin_scores))
+            reverse = report.get("reverse_validation")
             if report["vetoed"]:
                 report["reason"] = (
                     "held-out source score below the source-only twin's by more "
@@ -498,7 +508,15 @@ class FitContext:
                 )
                 if self.task == "classification":
                     report["reason"] = report["reason"].replace("score", "accuracy")
-            else:
+            elif reverse is not None and reverse["vetoed"]:
+                report["vetoed"] = True
+                report["reason"] = (
+                    "reverse validation (a classifier trained on its target "
+                    "predictions, scored on the held-out source) below the "
+                    f"source-only twin's by more than {reverse['n_std_errors']:g} "
+                    "standard error"
+                )
+            if not report["vetoed"]:
                 network.load_state_dict(aligned_state)
         est.history_.append(
             {
@@ -516,6 +534,39 @@ class FitContext:
                 UserWarning,
                 stacklevel=2,
             )
+
+    def _reverse_validation(self, network, aligned_state, target, validation):
+        """Paired reverse-validation scores: aligned vs the twin in ``network``."""
+        from ._alignment_check import (
+            MAX_REVERSE_ROWS,
+            REVERSE_STD_ERRORS,
+            compare_on_validation,
+            reverse_scores,
+        )
+
+        rows = np.arange(len(target))
+        if rows.shape[0] > MAX_REVERSE_ROWS:
+            rng = np.random.RandomState(self.seed % (2**31 - 1))
+            rows = np.sort(rng.choice(rows, MAX_REVERSE_ROWS, replace=False))
+        target = target.subset(rows) if rows.shape[0] < len(target) else target
+        inputs, labels = validation
+        if target.kind == "tensor":
+            target_x = _flat(target.data)
+            source_x = _flat(inputs.data)
+        else:  # images, datasets: the twin's features
+            target_x = encode(network.body, target, self.device, use_cache=False)
+            source_x = encode(network.body, inputs, self.device, use_cache=False)
+        labels = labels.cpu().numpy()
+        twin_pseudo = predict_outputs(network, target, self.device).argmax(1)
+        twin_state = copy.deepcopy(network.state_dict())
+        network.load_state_dict(aligned_state)
+        aligned_pseudo = predict_outputs(network, target, self.device).argmax(1)
+        network.load_state_dict(twin_state)
+        aligned = reverse_scores(
+            target_x, aligned_pseudo.cpu().numpy(), source_x, labels
+        )
+        twin = reverse_scores(target_x, twin_pseudo.cpu().numpy(), source_x, labels)
+        return compare_on_validation(aligned, twin, REVERSE_STD_ERRORS)
 
     def _row_scores(self, network, inputs, targets):
         outputs = predict_outputs(network, inputs, self.device)
@@ -847,6 +898,12 @@ class _SourceView(nn.Module):
 
     def forward(self, x):
         return self.network.source_head(self.network.body(x))
+
+
+def _flat(data):
+    array = data.detach().cpu().numpy() if isinstance(data, torch.Tensor) else data
+    array = np.asarray(array, dtype=np.float64)
+    return array.reshape(array.shape[0], -1)
 
 
 def _width(network):
