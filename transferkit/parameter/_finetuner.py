@@ -660,21 +660,27 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         target data: Deep CORAL (Sun & Saenko 2016), DAN's multi-kernel MMD
         (Long et al. 2015, kernel weights by the paper's quadratic program
         once per epoch) or DANN (Ganin et al. 2016: a domain discriminator
-        behind a gradient-reversal layer, the paper's ``lambda`` schedule).
+        behind a gradient-reversal layer, the paper's ``lambda`` schedule
+        and learning-rate annealing ``1 / (1 + 10 p)^0.75``).
     alignment_weight : float, default=1.0
         Weight of the alignment loss (DANN: the final ``lambda``).
     alignment_check : bool, default=True
-        Veto a collapsed alignment. The phase that trains with the
-        alignment loss is trained a second time without it (the source-only
-        twin: same initial weights, rows and options), and the aligned model
-        is kept unless its accuracy (regressor: squared error) on the
-        held-out source rows is worse than the twin's by more than two
-        standard errors of the paired difference; otherwise, or when the
-        aligned training diverges, the twin is kept, with a warning, and
-        ``alignment_report_`` says why. The ``validation_fraction`` rows are
-        held out for it even when ``early_stopping=False``. It doubles the
-        cost of that phase, and it sees no target label: it catches features
-        that collapse, not classes aligned to the wrong classes.
+        Veto an alignment that does worse than no alignment. The phase that
+        trains with the alignment loss is trained a second time without it
+        (the source-only twin: same initial weights, rows and options), and
+        the twin is kept instead, with a warning and the reason in
+        ``alignment_report_``, when the aligned training diverges, when the
+        aligned model's accuracy (regressor: squared error) on the held-out
+        source rows is worse than the twin's by more than two standard
+        errors of the paired difference, or (classifier) when its reverse
+        validation score is lower than the twin's by more than one standard
+        error: a logistic regression trained on the target labelled by the
+        model's predictions, scored on the held-out source (the DANN paper's
+        label-free selection procedure). The ``validation_fraction`` rows
+        are held out for it even when ``early_stopping=False``. It doubles
+        the cost of that phase; it sees no target label, so it can miss a
+        bad alignment and veto a good one (see the guide "Parameter sharing:
+        the losses").
     pretrain : bool or "auto", default="auto"
         Whether to train the module on the source first; ``"auto"``: when
         ``X`` is given and the module is not marked pretrained (its attribute
@@ -757,9 +763,11 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         over target-only and that gain's standard error, the choice and why.
     alignment_report_ : dict or None
         ``alignment_check=True`` with an alignment phase: the phase,
-        ``checked``, ``vetoed``, ``reason``, and the held-out source scores
+        ``checked``, ``vetoed``, ``reason``, the held-out source scores
         of the aligned model and of its source-only twin with their
-        difference, its standard error and ``n_validation``.
+        difference, its standard error and ``n_validation``, and
+        ``reverse_validation`` (the same for the reverse scores; ``None``
+        for a regressor).
     history_ : list of dict
         One record per epoch: phase, epoch, train_loss, val_loss, val_score.
         The source-only twin's epochs have the phase ``"<phase>:source_only"``,
