@@ -345,7 +345,15 @@ def test_alignment_uses_unlabelled_target(alignment, weight, lr):
     Xt, _ = _blobs(n=150, seed=1)
     Xt = Xt @ np.diag([2.0, 0.5, 1.5, 1.0, 3.0, 1.0]) + 1.0
     plain = FineTuner(**SMALL).fit(Xs, ys)
-    aligned = FineTuner(alignment=alignment, alignment_weight=weight, lr=lr, **SMALL)
+    # the loss itself is under test, not the veto (tests/parameter/
+    # test_alignment_check.py): the check would keep the source-only twin here
+    aligned = FineTuner(
+        alignment=alignment,
+        alignment_weight=weight,
+        lr=lr,
+        alignment_check=False,
+        **SMALL,
+    )
     aligned.fit(Xs, ys, Xt)
     assert aligned.selected_strategy_ == "source"
     assert aligned.score(Xs, ys) > 0.7

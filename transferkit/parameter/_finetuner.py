@@ -85,6 +85,7 @@ class _BaseFineTuner(BaseEstimator):
         "reg_strength": [None, Interval(Real, 0, None, closed="left"), tuple, list],
         "alignment": [None, StrOptions(set(ALIGNMENTS))],
         "alignment_weight": [Interval(Real, 0, None, closed="left")],
+        "alignment_check": ["boolean"],
         "pretrain": ["boolean", StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_decay": [None, Interval(Real, 1, None, closed="left")],
@@ -118,6 +119,7 @@ class _BaseFineTuner(BaseEstimator):
         reg_strength=None,
         alignment=None,
         alignment_weight=1.0,
+        alignment_check=True,
         pretrain="auto",
         lr=1e-3,
         lr_decay=None,
@@ -147,6 +149,7 @@ class _BaseFineTuner(BaseEstimator):
         self.reg_strength = reg_strength
         self.alignment = alignment
         self.alignment_weight = alignment_weight
+        self.alignment_check = alignment_check
         self.pretrain = pretrain
         self.lr = lr
         self.lr_decay = lr_decay
@@ -404,6 +407,7 @@ class _BaseFineTuner(BaseEstimator):
         self.history_ = []
         self.source_classes_ = None
         self.selection_report_ = None
+        self.alignment_report_ = None
         self.selected_strategy_ = None
         self._device = device
         context = FitContext(self, device, generator, seed)
@@ -710,9 +714,27 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         target data: Deep CORAL (Sun & Saenko 2016), DAN's multi-kernel MMD
         (Long et al. 2015, kernel weights by the paper's quadratic program
         once per epoch) or DANN (Ganin et al. 2016: a domain discriminator
-        behind a gradient-reversal layer, the paper's ``lambda`` schedule).
+        behind a gradient-reversal layer, the paper's ``lambda`` schedule
+        and learning-rate annealing ``1 / (1 + 10 p)^0.75``).
     alignment_weight : float, default=1.0
         Weight of the alignment loss (DANN: the final ``lambda``).
+    alignment_check : bool, default=True
+        Veto an alignment that does worse than no alignment. The phase that
+        trains with the alignment loss is trained a second time without it
+        (the source-only twin: same initial weights, rows and options), and
+        the twin is kept instead, with a warning and the reason in
+        ``alignment_report_``, when the aligned training diverges, when the
+        aligned model's accuracy (regressor: squared error) on the held-out
+        source rows is worse than the twin's by more than two standard
+        errors of the paired difference, or (classifier) when its reverse
+        validation score is lower than the twin's by more than one standard
+        error: a logistic regression trained on the target labelled by the
+        model's predictions, scored on the held-out source (the DANN paper's
+        label-free selection procedure). The ``validation_fraction`` rows
+        are held out for it even when ``early_stopping=False``. It doubles
+        the cost of that phase; it sees no target label, so it can miss a
+        bad alignment and veto a good one (see the guide "Parameter sharing:
+        the losses").
     pretrain : bool or "auto", default="auto"
         Whether to train the module on the source first; ``"auto"``: when
         ``X`` is given and the module is not marked pretrained (its attribute
@@ -808,8 +830,18 @@ class FineTuner(ClassifierMixin, _BaseFineTuner):
         standard error, the choice and why; ``target_only_candidates``,
         ``skipped`` (left-out candidates and why) and, when the linear model
         was refitted, ``target_linear`` (its features and ``C``/``alpha``).
+    alignment_report_ : dict or None
+        ``alignment_check=True`` with an alignment phase: the phase,
+        ``checked``, ``vetoed``, ``reason``, the held-out source scores
+        of the aligned model and of its source-only twin with their
+        difference, its standard error and ``n_validation``, and
+        ``reverse_validation`` (the same for the reverse scores; ``None``
+        for a regressor).
     history_ : list of dict
         One record per epoch: phase, epoch, train_loss, val_loss, val_score.
+        The source-only twin's epochs have the phase ``"<phase>:source_only"``,
+        and the check adds a record with ``event="alignment_check"``,
+        ``vetoed`` and ``kept``.
     pretrained_ : bool
         Whether the module was trained on the source in this fit.
     n_features_in_ : int
@@ -916,9 +948,10 @@ class FineTunerRegressor(RegressorMixin, _BaseFineTuner):
     Parameters
     ----------
     module, head, strategy, regularizer, reg_strength, alignment, \
-alignment_weight, pretrain, lr, lr_decay, ft_lr_factor, epochs, batch_size, \
-optimizer, weight_decay, augment, validation_fraction, early_stopping, \
-n_iter_no_change, hidden_layer_sizes, blocks, probe_C, candidates, cv, device, \
+alignment_weight, alignment_check, pretrain, lr, lr_decay, ft_lr_factor, \
+epochs, batch_size, optimizer, weight_decay, augment, validation_fraction, \
+early_stopping, n_iter_no_change, hidden_layer_sizes, blocks, probe_C, candidates, \
+cv, device, \
 copy, random_state, verbose
         As in :class:`FineTuner` (the validation split is not stratified).
 
@@ -929,6 +962,7 @@ copy, random_state, verbose
         The standardisation of the final phase's targets.
     selected_strategy_ : str
     selection_report_ : dict or None
+    alignment_report_ : dict or None
     history_ : list of dict
     pretrained_ : bool
     n_features_in_ : int

@@ -132,11 +132,15 @@ class FitContext:
     def n_outputs(self, space):
         return len(space) if self.task == "classification" else 1
 
-    def split_validation(self, inputs, targets):
-        """(train inputs, train targets, validation or None) for early stopping."""
+    def split_validation(self, inputs, targets, force=False):
+        """(train inputs, train targets, validation or None) for early stopping.
+
+        ``force``: hold the rows out even without early stopping (for the
+        alignment check).
+        """
         est = self.est
         n = len(inputs)
-        if not est.early_stopping or est.validation_fraction <= 0:
+        if (not est.early_stopping and not force) or est.validation_fraction <= 0:
             return inputs, targets, None
         n_val = int(math.ceil(est.validation_fraction * n))
         rng = np.random.RandomState(self.seed % (2**31 - 1))
@@ -448,7 +452,52 @@ class FitContext:
         lr_schedule=None,
         regularize=True,
     ):
-        train_inputs, train_targets, validation = self.split_validation(inputs, targets)
+        est = self.est
+        checked = (
+            align_with is not None
+            and est.alignment is not None
+            and getattr(est, "alignment_check", False)
+        )
+        train_inputs, train_targets, validation = self.split_validation(
+            inputs, targets, force=checked
+        )
+        if checked:
+            self._train_checked(
+                network,
+                params,
+                (train_inputs, train_targets, validation),
+                phase,
+                align_with,
+                epoch_hooks,
+                lr_schedule,
+                regularize,
+            )
+            return
+        self._run_phase(
+            network,
+            params,
+            (train_inputs, train_targets, validation),
+            phase,
+            align_with,
+            epoch_hooks,
+            lr_schedule,
+            regularize,
+            self.est.history_,
+        )
+
+    def _run_phase(
+        self,
+        network,
+        params,
+        data,
+        phase,
+        align_with,
+        epoch_hooks,
+        lr_schedule,
+        regularize,
+        history,
+    ):
+        train_inputs, train_targets, validation = data
         extras, extra_params, hooks, schedule = self._extra_losses(
             network, train_inputs, train_targets, align_with, regularize
         )
@@ -474,8 +523,154 @@ class FitContext:
             extra_losses=extras,
             epoch_hooks=list(hooks) + list(epoch_hooks),
             lr_schedule=combined if schedules else None,
-            history=self.est.history_,
+            history=history,
         )
+
+    def _train_checked(
+        self, network, params, data, phase, align_with, epoch_hooks, lr_schedule, reg
+    ):
+        """Train with the alignment loss, then veto it against its source-only twin.
+
+        The aligned run is the phase as without the check; the twin starts
+        from the same weights and trains the same rows with the same options
+        and a generator seeded alike, the alignment term removed. See
+        :mod:`~transferkit.parameter._alignment_check`.
+        """
+        from ._alignment_check import compare_on_validation
+
+        est = self.est
+        validation = data[2]
+        report = {
+            "phase": phase,
+            "alignment": est.alignment,
+            "checked": validation is not None,
+            "vetoed": False,
+            "reason": None,
+            "reverse_validation": None,
+        }
+        est.alignment_report_ = report
+        if validation is None:
+            report["reason"] = (
+                "too few source rows to hold out a validation part "
+                "(validation_fraction); the alignment was not checked"
+            )
+            self._run_phase(
+                network, params, data, phase, align_with, epoch_hooks,
+                lr_schedule, reg, est.history_,
+            )  # fmt: skip
+            return
+        initial = copy.deepcopy(network.state_dict())
+        # the optimizer's schedules write the rates into the group dicts
+        twin_params = [dict(group) for group in params]
+        twin_generator = torch.Generator().manual_seed(self.seed)
+        twin_generator.set_state(self.generator.get_state())
+        diverged = None
+        try:
+            self._run_phase(
+                network, params, data, phase, align_with, epoch_hooks,
+                lr_schedule, reg, est.history_,
+            )  # fmt: skip
+            aligned_state = copy.deepcopy(network.state_dict())
+            aligned_scores = self._row_scores(network, *validation)
+        except FloatingPointError as error:
+            diverged = str(error)
+        network.load_state_dict(initial)
+        saved_generator, self.generator = self.generator, twin_generator
+        try:
+            self._run_phase(
+                network, twin_params, data, f"{phase}:source_only", None, epoch_hooks,
+                lr_schedule, reg, est.history_,
+            )  # fmt: skip
+        finally:
+            self.generator = saved_generator
+        twin_scores = self._row_scores(network, *validation)
+        if diverged is None and self.task == "classification":
+            reverse = self._reverse_validation(
+                network, aligned_state, align_with, validation
+            )
+            if reverse is not None:
+                report["reverse_validation"] = reverse
+        if diverged is not None:
+            report.update(
+                vetoed=True, reason=f"the aligned training diverged ({diverged})"
+            )
+        else:
+            report.update(compare_on_validation(aligned_scores, twin_scores))
+            reverse = report.get("reverse_validation")
+            if report["vetoed"]:
+                report["reason"] = (
+                    "held-out source score below the source-only twin's by more "
+                    f"than {report['n_std_errors']:g} standard errors"
+                )
+                if self.task == "classification":
+                    report["reason"] = report["reason"].replace("score", "accuracy")
+            elif reverse is not None and reverse["vetoed"]:
+                report["vetoed"] = True
+                report["reason"] = (
+                    "reverse validation (a classifier trained on its target "
+                    "predictions, scored on the held-out source) below the "
+                    f"source-only twin's by more than {reverse['n_std_errors']:g} "
+                    "standard error"
+                )
+            if not report["vetoed"]:
+                network.load_state_dict(aligned_state)
+        est.history_.append(
+            {
+                "phase": phase,
+                "event": "alignment_check",
+                "vetoed": report["vetoed"],
+                "kept": "source_only" if report["vetoed"] else "aligned",
+            }
+        )
+        if report["vetoed"]:
+            warnings.warn(
+                f"alignment={est.alignment!r} was vetoed in phase {phase!r}: "
+                f"{report['reason']}; the source-only model of this phase is kept "
+                "(see alignment_report_; alignment_check=False turns the check off).",
+                UserWarning,
+                stacklevel=2,
+            )
+
+    def _reverse_validation(self, network, aligned_state, target, validation):
+        """Paired reverse-validation scores: aligned vs the twin in ``network``."""
+        from ._alignment_check import (
+            MAX_REVERSE_ROWS,
+            REVERSE_STD_ERRORS,
+            compare_on_validation,
+            reverse_scores,
+        )
+
+        rows = np.arange(len(target))
+        if rows.shape[0] > MAX_REVERSE_ROWS:
+            rng = np.random.RandomState(self.seed % (2**31 - 1))
+            rows = np.sort(rng.choice(rows, MAX_REVERSE_ROWS, replace=False))
+        target = target.subset(rows) if rows.shape[0] < len(target) else target
+        inputs, labels = validation
+        if target.kind == "tensor":
+            target_x = _flat(target.data)
+            source_x = _flat(inputs.data)
+        else:  # images, datasets: the twin's features
+            target_x = encode(network.body, target, self.device, use_cache=False)
+            source_x = encode(network.body, inputs, self.device, use_cache=False)
+        labels = labels.cpu().numpy()
+        twin_pseudo = predict_outputs(network, target, self.device).argmax(1)
+        twin_state = copy.deepcopy(network.state_dict())
+        network.load_state_dict(aligned_state)
+        aligned_pseudo = predict_outputs(network, target, self.device).argmax(1)
+        network.load_state_dict(twin_state)
+        aligned = reverse_scores(
+            target_x, aligned_pseudo.cpu().numpy(), source_x, labels
+        )
+        twin = reverse_scores(target_x, twin_pseudo.cpu().numpy(), source_x, labels)
+        return compare_on_validation(aligned, twin, REVERSE_STD_ERRORS)
+
+    def _row_scores(self, network, inputs, targets):
+        outputs = predict_outputs(network, inputs, self.device)
+        targets = targets.to(outputs.device)
+        if self.task == "classification":
+            return (outputs.argmax(1) == targets).double().cpu().numpy()
+        squared = (outputs.squeeze(-1) - targets) ** 2
+        return -squared.double().cpu().numpy()
 
     def _gradual_unfreeze(self, network, inputs, targets, align_with):
         """ULMFiT: unfreeze one layer group per epoch from the top, STLR, 2.6 decay."""
@@ -847,6 +1042,12 @@ def _output_layer(model, n_out):
     full_coef[model.classes_.astype(int)] = coef
     full_intercept[model.classes_.astype(int)] = intercept
     return full_coef, full_intercept
+
+
+def _flat(data):
+    array = data.detach().cpu().numpy() if isinstance(data, torch.Tensor) else data
+    array = np.asarray(array, dtype=np.float64)
+    return array.reshape(array.shape[0], -1)
 
 
 def _width(network):

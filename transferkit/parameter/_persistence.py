@@ -189,4 +189,5 @@ def load_finetuner(cls, path, module=None, device="cpu"):
         setattr(estimator, key, value)
     estimator.history_ = []
     estimator.selection_report_ = None
+    estimator.alignment_report_ = None
     return estimator
