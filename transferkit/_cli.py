@@ -203,6 +203,13 @@ def build_parser():
         "--shifts", help="digits-finetune: comma-separated digits shifts"
     )
     bench.add_argument(
+        "--sets", help="images-rules: comma-separated photo sets under images/"
+    )
+    bench.add_argument(
+        "--feature-cache",
+        help="image benchmarks: folder that keeps frozen features between runs",
+    )
+    bench.add_argument(
         "--n-jobs",
         type=int,
         help="parallel jobs (joblib) for the benchmark's tasks and repeats, "
@@ -254,6 +261,8 @@ def _main(argv=None):
             pair=args.pair,
             shifts=None if args.shifts is None else tuple(args.shifts.split(",")),
             n_jobs=args.n_jobs,
+            sets=args.sets,
+            feature_cache=args.feature_cache,
         )
         if args.save:
             with open(args.save, "w") as fh:

@@ -16,7 +16,12 @@ from torch import nn
 
 from ._network import TransferNetwork, build_mlp, deep_copy, split_module
 
-__all__ = ["save_finetuner", "load_finetuner"]
+__all__ = [
+    "save_finetuner",
+    "load_finetuner",
+    "finetuner_payload",
+    "finetuner_from_payload",
+]
 
 FORMAT = "transferkit.FineTuner/1"
 #: Parameters that cannot be stored (objects); they are reset on load.
@@ -51,6 +56,11 @@ def _module_spec(estimator):
 
 
 def save_finetuner(estimator, path):
+    torch.save(finetuner_payload(estimator), path)
+
+
+def finetuner_payload(estimator):
+    """The weights-only-safe dict that :func:`save_finetuner` writes."""
     network = estimator.network_
     params = {}
     for key, value in estimator.get_params(deep=False).items():
@@ -80,7 +90,7 @@ def save_finetuner(estimator, path):
         for k, v in network.state_dict().items()
         if not k.startswith("source_head.")
     }
-    payload = {
+    return {
         "format": FORMAT,
         "class": type(estimator).__name__,
         "params": params,
@@ -90,11 +100,15 @@ def save_finetuner(estimator, path):
         "fitted": fitted,
         "state_dict": state,
     }
-    torch.save(payload, path)
 
 
 def load_finetuner(cls, path, module=None, device="cpu"):
     payload = torch.load(path, map_location="cpu", weights_only=True)
+    return finetuner_from_payload(cls, payload, path, module=module, device=device)
+
+
+def finetuner_from_payload(cls, payload, path, module=None, device="cpu"):
+    """The estimator of a :func:`finetuner_payload` dict (``path`` for errors)."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(
             f"{path!s} is not a file written by FineTuner.save (format "
