@@ -215,9 +215,10 @@ def images_benchmark(
 "efficientnet_lite1", "efficientnet_lite2")
         Names from :func:`transferkit.parameter.backbones.get_backbone`.
         With all three, a last row gives the ``finetune-images`` command's
-        default: for each draw, the backbone and the probe's ``C`` chosen
-        by its cross-validation on the training photos only
-        (:func:`transferkit._cli_images.choose_probe`), scored on ``val/``.
+        default: for each draw, each backbone's probe with its ``C`` chosen
+        by cross-validation on the training photos only
+        (:func:`transferkit.parameter._image_probes.cross_validate_probes`),
+        the three probes' probabilities averaged, scored on ``val/``.
     max_val_per_class : int, default=None
         Score on only the first photos of each class of ``val/`` (for quick
         checks); all 153 when None.
@@ -314,17 +315,26 @@ def _images_tables(
 
     def command_predict(X, y, X_test, seed):
         # X is None: the row reads every backbone's features of this draw
-        from .._cli_images import choose_probe
+        from ..parameter._image_probes import (
+            average_probabilities,
+            cross_validate_probes,
+            fit_probe,
+        )
 
         idx = current_draw["idx"]
         by_backbone = {
             name: encoded_features[name][0][idx] for name in COMMAND_BACKBONES
         }
         with threadpool_limits(1):
-            name, C, _ = choose_probe(by_backbone, y, cv=5, random_state=0)
-            model = LogisticRegression(C=C, max_iter=2000).fit(by_backbone[name], y)
-            chosen.append(f"{name} C={C:g}")
-            return model.predict(encoded_features[name][1])
+            results = cross_validate_probes(by_backbone, y, cv=5, random_state=0)
+            probas, classes = [], None
+            for name, result in results.items():
+                C = result.best_C
+                probe = fit_probe(by_backbone[name], y, C)
+                probas.append(probe.predict_proba(encoded_features[name][1]))
+                classes = probe.classes_
+            chosen.append("/".join(f"{r.best_C:g}" for r in results.values()))
+            return classes[average_probabilities(probas).argmax(1)]
 
     for name in backbones:
         body = get_backbone(name)
@@ -345,7 +355,8 @@ def _images_tables(
 
     if set(backbones) >= set(COMMAND_BACKBONES):
         run_row(
-            "finetune-images default (backbone and C by CV on the training photos)",
+            "finetune-images default (mean of the three probes' probabilities, "
+            "each C by CV on the training photos)",
             command_predict,
             lambda: (None, None),
         )
@@ -379,9 +390,8 @@ def _images_tables(
             "classes 'ant' and 'bee'). Measured earlier for this project "
             f"(BENCHMARKS.md): {reference}."
             + (
-                " finetune-images default, the choice per draw (k, draw order): "
-                + ", ".join(chosen)
-                + "."
+                " finetune-images default, each probe's C (Lite2/Lite1/Lite0) per "
+                "draw (k, draw order): " + ", ".join(chosen) + "."
                 if chosen
                 else ""
             )

@@ -20,6 +20,7 @@ __all__ = [
     "cross_validate_probes",
     "fit_probe",
     "average_probabilities",
+    "ensemble_accuracy",
     "SELECTION_RULES",
     "select_members",
 ]
@@ -182,6 +183,26 @@ def _ensemble_correct(cv_results, names):
         [cv_results[n].proba[cv_results[n].best_C] for n in names]
     )
     return (mean.argmax(1) == r0._index).astype(float)
+
+
+def ensemble_accuracy(cv_results, names=None):
+    """Out-of-fold accuracy of the mean of the probes' probabilities.
+
+    Each probe enters with its best ``C``; all were cross-validated on the
+    same folds, so the average is that of out-of-fold predictions.
+
+    Parameters
+    ----------
+    cv_results : dict of str to ProbeCV
+    names : list of str, default=None
+        The probes averaged; all when None.
+
+    Returns
+    -------
+    accuracy : float
+    """
+    names = list(cv_results) if names is None else list(names)
+    return float(_ensemble_correct(cv_results, names).mean())
 
 
 def _cv_pick_with_ensemble(cv_results):
