@@ -188,6 +188,7 @@ def images_benchmark(
     max_val_per_class=None,
     cnn_epochs=30,
     torch_threads=1,
+    feature_cache=None,
 ):
     """Ants vs bees from k photos per class (hymenoptera), accuracy %.
 
@@ -224,6 +225,10 @@ def images_benchmark(
         checks); all 153 when None.
     cnn_epochs : int, default=30
         Training epochs of the small CNN.
+    feature_cache : str or path-like, default=None
+        Folder of an on-disk cache of the frozen features, keyed by file
+        content (:func:`transferkit.benchmarks._image_features.cached_features`);
+        None: every photo is encoded in this run (each once).
     torch_threads : int or None, default=1
         torch's intra-op threads while the benchmark runs, restored after
         (None: leave them). On a loaded 2-core machine two threads trained
@@ -245,11 +250,19 @@ def images_benchmark(
             max_val_per_class,
             cnn_epochs,
             torch_threads,
+            feature_cache,
         )
 
 
 def _images_tables(
-    data_home, repeats, shots, backbones, max_val_per_class, cnn_epochs, threads
+    data_home,
+    repeats,
+    shots,
+    backbones,
+    max_val_per_class,
+    cnn_epochs,
+    threads,
+    feature_cache=None,
 ):
     from ..parameter._image_folder import ImageFolder
     from ..parameter.backbones import get_backbone
@@ -342,8 +355,16 @@ def _images_tables(
         def encoded(body=body, name=name):
             X_train = np.zeros((len(train), body.feature_dim), np.float32)
             t0 = time.perf_counter()
-            X_train[used] = train.features(body, indices=used)
-            X_val = body.encode(val_paths)
+            if feature_cache is None:
+                X_train[used] = train.features(body, indices=used)
+                X_val = body.encode(val_paths)
+            else:
+                from ._image_features import cached_features
+
+                X_train[used] = cached_features(
+                    body, [train.paths[i] for i in used], feature_cache
+                )
+                X_val = cached_features(body, val_paths, feature_cache)
             rates.append(
                 (name, (len(used) + len(val_paths)) / (time.perf_counter() - t0))
             )
@@ -382,9 +403,15 @@ def _images_tables(
             "the training photos only. Small CNN: 3 conv-BN-ReLU-pool stages "
             f"(16/32/64), {cnn_epochs} epochs of Adam (lr 3e-3, batch 16), random "
             "flips. Seconds: the whole row, all draws, feature extraction "
-            "included (each photo encoded once, cached). Encoding speed (images/s, "
-            f"this run, torch threads: {threads or 'default'}): "
-            + ", ".join(f"{n} {r:.1f}" for n, r in rates)
+            "included (each photo encoded once, cached). "
+            + (
+                "Features read from the on-disk feature cache (encoded in an "
+                "earlier run)"
+                if feature_cache is not None
+                else "Encoding speed (images/s, this run, torch threads: "
+                f"{threads or 'default'}): "
+                + ", ".join(f"{n} {r:.1f}" for n, r in rates)
+            )
             + ". The photos come from ImageNet, so part of a backbone's score may "
             "be overlap with its pretraining data (ImageNet-1k also has the "
             "classes 'ant' and 'bee'). Measured earlier for this project "

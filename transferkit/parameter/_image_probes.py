@@ -222,6 +222,34 @@ def _top2(cv_results):
     return order[:2]
 
 
+def _paired_gain(a, b):
+    """Mean of ``a - b`` and its standard error (paired, per photo)."""
+    d = np.asarray(a, float) - np.asarray(b, float)
+    return d.mean(), d.std(ddof=1) / np.sqrt(d.size)
+
+
+def _ensemble_guard(cv_results):
+    # the ensemble is the baseline; one backbone replaces it only when it
+    # beats the ensemble's out-of-fold correctness by more than 1 SE
+    names = list(cv_results)
+    base = _ensemble_correct(cv_results, names)
+    best = _best_cv(cv_results)[0]
+    gain, se = _paired_gain(cv_results[best].correct(cv_results[best].best_C), base)
+    return [best] if gain > se else names
+
+
+def _pruned(cv_results):
+    # drop a member that the best backbone beats by more than 1 SE
+    best = _best_cv(cv_results)[0]
+    top = cv_results[best].correct(cv_results[best].best_C)
+    kept = []
+    for n, r in cv_results.items():
+        gain, se = _paired_gain(top, r.correct(r.best_C))
+        if n == best or not gain > se:
+            kept.append(n)
+    return kept
+
+
 #: How each rule maps the cross-validation results to the probes kept
 #: (their probabilities are averaged; a single name is one backbone).
 SELECTION_RULES = {
@@ -230,6 +258,8 @@ SELECTION_RULES = {
     "best_cv": _best_cv,
     "cv_pick_with_ensemble": _cv_pick_with_ensemble,
     "top2_ensemble": _top2,
+    "ensemble_guard": _ensemble_guard,
+    "pruned_ensemble": _pruned,
 }
 
 
@@ -251,7 +281,11 @@ def select_members(cv_results, rule="ensemble"):
         - ``"cv_pick_with_ensemble"``: the highest CV accuracy among the
           single backbones and the ensemble (out-of-fold probabilities
           averaged), ties to the ensemble;
-        - ``"top2_ensemble"``: the two backbones of highest CV accuracy.
+        - ``"top2_ensemble"``: the two backbones of highest CV accuracy;
+        - ``"ensemble_guard"``: the ensemble unless the best single backbone
+          beats its out-of-fold correctness by more than one standard error;
+        - ``"pruned_ensemble"``: every backbone except those the best one
+          beats by more than one standard error.
 
     Returns
     -------
