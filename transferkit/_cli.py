@@ -283,12 +283,15 @@ def _main(argv=None):
             epochs=args.epochs,
             cv=args.cv,
             random_state=args.random_state,
+            threads=args.threads,
         )
         return 0
     if args.command == "predict-images":
         from ._cli_images import run_predict_images
 
-        run_predict_images(args.model, args.paths, as_csv=args.csv)
+        run_predict_images(
+            args.model, args.paths, as_csv=args.csv, threads=args.threads
+        )
         return 0
     parser.print_help()
     return 2

@@ -7,7 +7,6 @@ images``. Needs ``pip install "transferkit[vision]"``.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -15,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from ..datasets._home import get_data_home
+from ..parameter._torch import torch_threads as _torch_threads
 from ._registry import BenchmarkTable, register
 
 __all__ = ["images_benchmark", "draw_shots", "make_small_cnn", "PROJECT_REFERENCE"]
@@ -152,22 +152,6 @@ def _fit_small_cnn(X, y, X_test, seed, epochs=30, batch_size=16, lr=3e-3):
         test = torch.from_numpy(np.ascontiguousarray(X_test.transpose(0, 3, 1, 2)))
         predicted = torch.cat([model(c).argmax(1) for c in test.split(64)])
     return classes[predicted.numpy()]
-
-
-@contextmanager
-def _torch_threads(n):
-    """Set torch's intra-op threads to ``n`` for the block, then restore them."""
-    import torch
-
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _cell(values):
