@@ -33,8 +33,8 @@ def add_image_commands(sub):
     """Register the two subcommands on an argparse subparsers object."""
     fine = sub.add_parser(
         "finetune-images",
-        help="adapt an ImageNet backbone to a folder of photos (one sub-folder "
-        "per class)",
+        help="fit linear probes on ImageNet backbones to a folder of photos "
+        "(one sub-folder per class)",
     )
     fine.add_argument("folder", help="folder with one sub-folder of photos per class")
     fine.add_argument("--out", required=True, help="file to save the model to")
@@ -91,6 +91,13 @@ def _encode_with_progress(backbone, paths, out, batch_size=16):
     for start in bar:
         chunks.append(backbone.encode(paths[start : start + batch_size], cache=True))
     return np.concatenate(chunks)
+
+
+def _check_threads(threads):
+    if threads is not None and (
+        not isinstance(threads, int) or isinstance(threads, bool) or threads < 1
+    ):
+        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
 
 
 def _print_cv(cv_results, out):
@@ -151,6 +158,7 @@ def run_finetune_images(
     """
     from .parameter._torch import torch_threads
 
+    _check_threads(threads)
     with torch_threads(threads):
         return _finetune_images(
             folder, out_path, backbone, strategy, epochs, cv, random_state, out
@@ -293,6 +301,7 @@ def run_predict_images(model_path, paths, as_csv=False, out=None, threads=1):
     from .parameter import list_images
     from .parameter._torch import torch_threads
 
+    _check_threads(threads)
     out = sys.stdout if out is None else out
     model = load_image_model(model_path)
     files = list_images(paths)

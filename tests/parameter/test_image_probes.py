@@ -172,3 +172,46 @@ def test_disk_cache_is_keyed_by_content(tmp_path):
     other.name = "other"
     cached_features(other, [files[1], files[1], moved], cache)
     assert other.encoded == 2
+
+
+def test_rules_benchmark_tables_on_synthetic_features(monkeypatch, tmp_path):
+    # the benchmark's bookkeeping on stand-in features: no photo, no backbone
+    from transferkit.benchmarks import images_rules
+
+    def fake_load(root, name, backbones, cache_dir):
+        rng = np.random.default_rng(len(name))
+        y_train = np.repeat(np.array(["a", "b", "c"]), 12)
+        y_val = np.repeat(np.array(["a", "b", "c"]), 8)
+        centres = rng.normal(size=(3, 5))
+        codes = {"a": 0, "b": 1, "c": 2}
+
+        def make(y, scale):
+            rows = centres[[codes[v] for v in y]] * scale
+            return rows + rng.normal(size=(y.size, 5))
+
+        features = {
+            b: (make(y_train, 1 + i), make(y_val, 1 + i))
+            for i, b in enumerate(backbones)
+        }
+        return y_train, y_val, features
+
+    monkeypatch.setattr(images_rules, "_load_set", fake_load)
+    tables = images_rules.images_rules_benchmark(
+        data_home=tmp_path, repeats=2, shots=(3, 6), sets="one,three"
+    )
+    assert len(tables) == 2 + 2  # two sets, two LOFO tables
+    first = tables[0]
+    methods = [m for m, _ in first.rows]
+    assert methods[4:] == list(images_rules.RULE_NAMES)
+    assert first.columns == ["k = 3", "gap k = 3", "k = 6", "gap k = 6"]
+    primary, full = tables[2], tables[3]
+    assert [m for m, _ in primary.rows] == ["one", "three"]
+    for _, values in primary.rows:
+        assert values[0] in images_rules.PRIMARY_RULES
+    for _, values in full.rows:
+        assert values[0] in images_rules.RULE_NAMES
+    # the gap is the rule's mean minus the best single backbone's mean
+    best = float(first.rows[3][1][0])
+    for _, values in first.rows[4:]:
+        mean = float(values[0].split(" ± ")[0])
+        assert abs(float(values[1]) - (mean - best)) <= 0.11

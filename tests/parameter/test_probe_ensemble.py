@@ -129,10 +129,20 @@ def test_command_default_saves_the_three_probe_ensemble(tmp_path, capsys):
 def test_command_single_backbone_option(tmp_path, capsys):
     folder = _folder(tmp_path / "photos")
     model_path = tmp_path / "model.pt"
-    summary = run_finetune_images(folder, model_path, backbone="single", cv=3)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        summary = run_finetune_images(
+            folder, model_path, backbone="single", cv=3, threads=1
+        )
+        assert torch.get_num_threads() == 2  # the command's threads are restored
+    finally:
+        torch.set_num_threads(before)
     assert summary["backbone"] in summary["model"].module.name
     assert len(summary["members"]) == 1 and summary["probe_C"] is not None
     rows = run_predict_images(model_path, [str(folder)], out=io.StringIO())
     assert all(label in ("red", "blue") for _, label, _ in rows)
     with pytest.raises(ValueError, match="backbone must be one of"):
         run_finetune_images(folder, model_path, backbone="lite9")
+    with pytest.raises(ValueError, match="threads must be a positive int"):
+        run_finetune_images(folder, model_path, threads=0)
