@@ -61,8 +61,8 @@ def add_image_commands(sub):
         "--threads",
         type=int,
         default=1,
-        help="torch threads (default 1: on a shared 2-core machine one thread "
-        "encoded 4x faster than two; give more on a machine of your own)",
+        help="torch threads (default 1, the fastest on a busy machine; on an "
+        "idle one of your own give it its cores)",
     )
     fine.add_argument("--random-state", type=int, default=0)
 
