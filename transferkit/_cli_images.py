@@ -61,8 +61,8 @@ def add_image_commands(sub):
         "--threads",
         type=int,
         default=1,
-        help="torch threads (default 1, the fastest on a busy machine; on an "
-        "idle one of your own give it its cores)",
+        help="torch threads (default 1, for a shared machine; on an idle one "
+        "of your own give it its cores)",
     )
     fine.add_argument("--random-state", type=int, default=0)
 
