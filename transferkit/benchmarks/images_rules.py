@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from ..datasets._home import get_data_home
 from ._registry import BenchmarkTable, register
-from .images import C_GRID, COMMAND_BACKBONES, _probe, draw_shots
+from .images import C_GRID, COMMAND_BACKBONES, _cell, _probe, draw_shots
 
 __all__ = [
     "images_rules_benchmark",
@@ -210,11 +210,6 @@ def _rule_predictions(X_by, y, X_val_by):
         np.hstack([X_val_by[n] for n in names])
     )
     return {rule: classes[p.argmax(1)] for rule, p in out.items()}
-
-
-def _cell(values):
-    values = 100 * np.asarray(values)
-    return f"{values.mean():.1f} ± {values.std():.1f}"
 
 
 @register(
