@@ -208,6 +208,13 @@ def build_parser():
         "family and writes benchmarks/results/selection_lofo.md",
     )
     bench.add_argument(
+        "--sets", help="images-rules: comma-separated photo sets under images/"
+    )
+    bench.add_argument(
+        "--feature-cache",
+        help="image benchmarks: folder that keeps frozen features between runs",
+    )
+    bench.add_argument(
         "--n-jobs",
         type=int,
         help="parallel jobs (joblib) for the benchmark's tasks and repeats, "
@@ -308,6 +315,8 @@ def _main(argv=None):
             shifts=None if args.shifts is None else tuple(args.shifts.split(",")),
             protocol=args.protocol,
             n_jobs=args.n_jobs,
+            sets=args.sets,
+            feature_cache=args.feature_cache,
         )
         if args.save:
             with atomic_path(args.save) as tmp, open(tmp, "w") as fh:
@@ -329,12 +338,19 @@ def _main(argv=None):
             cv=args.cv,
             random_state=args.random_state,
             warn=sys.stderr,
+            threads=args.threads,
         )
         return 0
     if args.command == "predict-images":
         from ._cli_images import run_predict_images
 
-        run_predict_images(args.model, args.paths, as_csv=args.csv, warn=sys.stderr)
+        run_predict_images(
+            args.model,
+            args.paths,
+            as_csv=args.csv,
+            warn=sys.stderr,
+            threads=args.threads,
+        )
         return 0
     parser.print_help()
     return 2

@@ -113,3 +113,28 @@ def test_hymenoptera_few_photos(data_home, tmp_path):
     rows = run_predict_images(model_path, files, out=io.StringIO())
     accuracy = np.mean([Path(f).parent.name == label for f, label, _ in rows])
     assert accuracy >= 0.8
+
+
+@pytest.mark.realdata
+def test_default_ensemble_on_ten_textures_per_class(data_home, tmp_path):
+    # dtd5 (5 texture classes, not ImageNet classes), draw 0 of k = 10
+    from transferkit.benchmarks.images import draw_shots
+    from transferkit.parameter import ImageFolder, ProbeEnsemble
+
+    root = Path(data_home) / "images" / "dtd5"
+    train = ImageFolder(root / "train", decode=False)
+    folder = tmp_path / "few"
+    for i in draw_shots(train.targets, 10, 0):
+        source = Path(train.paths[i])
+        (folder / train.targets[i]).mkdir(parents=True, exist_ok=True)
+        os.symlink(source.resolve(), folder / train.targets[i] / source.name)
+    model_path = tmp_path / "dtd5.pt"
+    summary = run_finetune_images(folder, model_path, out=io.StringIO())
+    assert summary["backbone"] == "ensemble" and len(summary["members"]) == 3
+    val = [sorted((root / "val" / c).iterdir())[:10] for c in train.classes]
+    files = [str(p) for group in val for p in group]
+    rows = run_predict_images(model_path, files, out=io.StringIO())
+    accuracy = np.mean([Path(f).parent.name == label for f, label, _ in rows])
+    # the five-draw benchmark mean is about 85 % on all 200 val photos
+    assert accuracy >= 0.75
+    assert isinstance(summary["model"], ProbeEnsemble)

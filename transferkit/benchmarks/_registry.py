@@ -23,6 +23,7 @@ _MODULES = (
     "transferkit.benchmarks.digits_finetune",
     "transferkit.benchmarks.text_finetune",
     "transferkit.benchmarks.images",
+    "transferkit.benchmarks.images_rules",
     "transferkit.benchmarks.relational",
 )
 

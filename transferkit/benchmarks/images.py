@@ -7,7 +7,6 @@ images``. Needs ``pip install "transferkit[vision]"``.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -15,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from ..datasets._home import get_data_home
+from ..parameter._torch import torch_threads as _torch_threads
 from ._registry import BenchmarkTable, register
 
 __all__ = ["images_benchmark", "draw_shots", "make_small_cnn", "PROJECT_REFERENCE"]
@@ -154,22 +154,6 @@ def _fit_small_cnn(X, y, X_test, seed, epochs=30, batch_size=16, lr=3e-3):
     return classes[predicted.numpy()]
 
 
-@contextmanager
-def _torch_threads(n):
-    """Set torch's intra-op threads to ``n`` for the block, then restore them."""
-    import torch
-
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _cell(values):
     values = 100 * np.asarray(values)
     return f"{values.mean():.1f} ± {values.std():.1f}"
@@ -188,6 +172,7 @@ def images_benchmark(
     max_val_per_class=None,
     cnn_epochs=30,
     torch_threads=1,
+    feature_cache=None,
 ):
     """Ants vs bees from k photos per class (hymenoptera), accuracy %.
 
@@ -215,14 +200,19 @@ def images_benchmark(
 "efficientnet_lite1", "efficientnet_lite2")
         Names from :func:`transferkit.parameter.backbones.get_backbone`.
         With all three, a last row gives the ``finetune-images`` command's
-        default: for each draw, the backbone and the probe's ``C`` chosen
-        by its cross-validation on the training photos only
-        (:func:`transferkit._cli_images.choose_probe`), scored on ``val/``.
+        default: for each draw, each backbone's probe with its ``C`` chosen
+        by cross-validation on the training photos only
+        (:func:`transferkit.parameter._image_probes.cross_validate_probes`),
+        the three probes' probabilities averaged, scored on ``val/``.
     max_val_per_class : int, default=None
         Score on only the first photos of each class of ``val/`` (for quick
         checks); all 153 when None.
     cnn_epochs : int, default=30
         Training epochs of the small CNN.
+    feature_cache : str or path-like, default=None
+        Folder of an on-disk cache of the frozen features, keyed by file
+        content (:func:`transferkit.benchmarks._image_features.cached_features`);
+        None: every photo is encoded in this run (each once).
     torch_threads : int or None, default=1
         torch's intra-op threads while the benchmark runs, restored after
         (None: leave them). On a loaded 2-core machine two threads trained
@@ -244,11 +234,19 @@ def images_benchmark(
             max_val_per_class,
             cnn_epochs,
             torch_threads,
+            feature_cache,
         )
 
 
 def _images_tables(
-    data_home, repeats, shots, backbones, max_val_per_class, cnn_epochs, threads
+    data_home,
+    repeats,
+    shots,
+    backbones,
+    max_val_per_class,
+    cnn_epochs,
+    threads,
+    feature_cache=None,
 ):
     from ..parameter._image_folder import ImageFolder
     from ..parameter.backbones import get_backbone
@@ -314,17 +312,26 @@ def _images_tables(
 
     def command_predict(X, y, X_test, seed):
         # X is None: the row reads every backbone's features of this draw
-        from .._cli_images import choose_probe
+        from ..parameter._image_probes import (
+            average_probabilities,
+            cross_validate_probes,
+            fit_probe,
+        )
 
         idx = current_draw["idx"]
         by_backbone = {
             name: encoded_features[name][0][idx] for name in COMMAND_BACKBONES
         }
         with threadpool_limits(1):
-            name, C, _ = choose_probe(by_backbone, y, cv=5, random_state=0)
-            model = LogisticRegression(C=C, max_iter=2000).fit(by_backbone[name], y)
-            chosen.append(f"{name} C={C:g}")
-            return model.predict(encoded_features[name][1])
+            results = cross_validate_probes(by_backbone, y, cv=5, random_state=0)
+            probas, classes = [], None
+            for name, result in results.items():
+                C = result.best_C
+                probe = fit_probe(by_backbone[name], y, C)
+                probas.append(probe.predict_proba(encoded_features[name][1]))
+                classes = probe.classes_
+            chosen.append("/".join(f"{r.best_C:g}" for r in results.values()))
+            return classes[average_probabilities(probas).argmax(1)]
 
     for name in backbones:
         body = get_backbone(name)
@@ -332,8 +339,16 @@ def _images_tables(
         def encoded(body=body, name=name):
             X_train = np.zeros((len(train), body.feature_dim), np.float32)
             t0 = time.perf_counter()
-            X_train[used] = train.features(body, indices=used)
-            X_val = body.encode(val_paths)
+            if feature_cache is None:
+                X_train[used] = train.features(body, indices=used)
+                X_val = body.encode(val_paths)
+            else:
+                from ._image_features import cached_features
+
+                X_train[used] = cached_features(
+                    body, [train.paths[i] for i in used], feature_cache
+                )
+                X_val = cached_features(body, val_paths, feature_cache)
             rates.append(
                 (name, (len(used) + len(val_paths)) / (time.perf_counter() - t0))
             )
@@ -345,7 +360,8 @@ def _images_tables(
 
     if set(backbones) >= set(COMMAND_BACKBONES):
         run_row(
-            "finetune-images default (backbone and C by CV on the training photos)",
+            "finetune-images default (mean of the three probes' probabilities, "
+            "each C by CV on the training photos)",
             command_predict,
             lambda: (None, None),
         )
@@ -371,17 +387,22 @@ def _images_tables(
             "the training photos only. Small CNN: 3 conv-BN-ReLU-pool stages "
             f"(16/32/64), {cnn_epochs} epochs of Adam (lr 3e-3, batch 16), random "
             "flips. Seconds: the whole row, all draws, feature extraction "
-            "included (each photo encoded once, cached). Encoding speed (images/s, "
-            f"this run, torch threads: {threads or 'default'}): "
-            + ", ".join(f"{n} {r:.1f}" for n, r in rates)
+            "included (each photo encoded once, cached). "
+            + (
+                "Features read from the on-disk feature cache (encoded in an "
+                "earlier run)"
+                if feature_cache is not None
+                else "Encoding speed (images/s, this run, torch threads: "
+                f"{threads or 'default'}): "
+                + ", ".join(f"{n} {r:.1f}" for n, r in rates)
+            )
             + ". The photos come from ImageNet, so part of a backbone's score may "
             "be overlap with its pretraining data (ImageNet-1k also has the "
             "classes 'ant' and 'bee'). Measured earlier for this project "
             f"(BENCHMARKS.md): {reference}."
             + (
-                " finetune-images default, the choice per draw (k, draw order): "
-                + ", ".join(chosen)
-                + "."
+                " finetune-images default, each probe's C (Lite2/Lite1/Lite0) per "
+                "draw (k, draw order): " + ", ".join(chosen) + "."
                 if chosen
                 else ""
             )

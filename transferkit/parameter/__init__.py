@@ -7,6 +7,9 @@
 - :class:`RegularTransferClassifier` / :class:`RegularTransferRegressor`:
   linear models fitted on the target with a Gaussian prior centred on the
   source model's coefficients (no torch).
+- :class:`ProbeEnsemble`: linear probes on several frozen pretrained image
+  backbones, their class probabilities averaged (``finetune-images``'s
+  default).
 - :mod:`transferkit.parameter.backbones`: offline pretrained bodies
   (EfficientNet-Lite0/1/2 for images, MiniLM for sentences).
 
@@ -18,6 +21,7 @@ they are fitted.
 from . import backbones as backbones
 from ._finetuner import FineTuner, FineTunerRegressor
 from ._image_folder import ImageFolder, list_images
+from ._probe_ensemble import ProbeEnsemble
 from ._regular_transfer import RegularTransferClassifier, RegularTransferRegressor
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "FineTunerRegressor",
     "ImageFolder",
     "list_images",
+    "ProbeEnsemble",
     "RegularTransferClassifier",
     "RegularTransferRegressor",
 ]

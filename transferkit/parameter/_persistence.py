@@ -26,7 +26,12 @@ from ._network import (
     split_module,
 )
 
-__all__ = ["save_finetuner", "load_finetuner"]
+__all__ = [
+    "save_finetuner",
+    "load_finetuner",
+    "finetuner_payload",
+    "finetuner_from_payload",
+]
 
 FORMAT = "transferkit.FineTuner/1"
 #: Parameters that cannot be stored (objects); they are reset on load.
@@ -61,6 +66,17 @@ def _module_spec(estimator):
 
 
 def save_finetuner(estimator, path):
+    payload = finetuner_payload(estimator)
+    if isinstance(path, (str, os.PathLike)):
+        # a failed save leaves the previous file as it was
+        with atomic_path(path) as tmp:
+            torch.save(payload, tmp)
+    else:  # a file object of the caller's
+        torch.save(payload, path)
+
+
+def finetuner_payload(estimator):
+    """The weights-only-safe dict that :func:`save_finetuner` writes."""
     network = estimator.network_
     if not isinstance(network, TransferNetwork):
         raise ValueError(
@@ -97,7 +113,7 @@ def save_finetuner(estimator, path):
         for k, v in network.state_dict().items()
         if not k.startswith("source_head.")
     }
-    payload = {
+    return {
         "format": FORMAT,
         "class": type(estimator).__name__,
         "params": params,
@@ -109,15 +125,10 @@ def save_finetuner(estimator, path):
         "fitted": fitted,
         "state_dict": state,
     }
-    if isinstance(path, (str, os.PathLike)):
-        # a failed save leaves the previous file as it was
-        with atomic_path(path) as tmp:
-            torch.save(payload, tmp)
-    else:  # a file object of the caller's
-        torch.save(payload, path)
 
 
-def load_finetuner(cls, path, module=None, device="cpu"):
+def read_payload(path):
+    """The dict in a file of ``save``; a clear error for any other file."""
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except (
@@ -135,6 +146,16 @@ def load_finetuner(cls, path, module=None, device="cpu"):
             f"{path!s} is not a file written by FineTuner.save (it is empty, "
             f"truncated or of another kind: {type(exc).__name__})"
         ) from exc
+    return payload
+
+
+def load_finetuner(cls, path, module=None, device="cpu"):
+    payload = read_payload(path)
+    return finetuner_from_payload(cls, payload, path, module=module, device=device)
+
+
+def finetuner_from_payload(cls, payload, path, module=None, device="cpu"):
+    """The estimator of a :func:`finetuner_payload` dict (``path`` for errors)."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(
             f"{path!s} is not a file written by FineTuner.save (format "

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import contextlib
 
-__all__ = ["import_torch", "resolve_device", "isolated_torch_state", "seed_from"]
+__all__ = [
+    "import_torch",
+    "resolve_device",
+    "isolated_torch_state",
+    "seed_from",
+    "torch_threads",
+]
 
 _INSTALL_HINT = (
     'pip install "transferkit[torch]" (on a CPU-only machine, install the CPU '
@@ -79,3 +85,21 @@ def isolated_torch_state(seed, device):
         yield
     if torch.get_default_dtype() != dtype_before:  # pragma: no cover - a user module
         torch.set_default_dtype(dtype_before)
+
+
+@contextlib.contextmanager
+def torch_threads(n):
+    """Set torch's intra-op threads to ``n`` for the block, then restore them.
+
+    ``n=None`` leaves them as they are.
+    """
+    if n is None:
+        yield
+        return
+    torch = import_torch()
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
