@@ -10,6 +10,7 @@ from sklearn.svm import SVC
 from transferkit.feature import CORAL, MEDA, TCA
 from transferkit.instance import KMM
 from transferkit.model_selection._like_with_like import (
+    consensus_choice,
     estimator_signature,
     like_with_like_choice,
     pool_twins,
@@ -124,3 +125,34 @@ def test_errors_name_the_argument():
         # unknown pipelines or classes are fine; a bad twin map is not silently
         # accepted either: its values must be candidates
         like_with_like_choice(folds, "1NN", {"MEDA": "LinearSVC"})
+
+
+def test_consensus_counts_votes_and_keeps_like_with_like():
+    base = [0.5, 0.5, 0.6, 0.5]
+    up = [0.7, 0.8, 0.8, 0.75]
+    down = [0.4, 0.4, 0.5, 0.4]
+    tables = {
+        "a": {"1NN": base, "CORAL + 1NN": up, "LR": up, "MEDA": up},
+        "b": {"1NN": base, "CORAL + 1NN": up, "LR": up, "MEDA": down},
+        "c": {"1NN": base, "CORAL + 1NN": down, "LR": up, "MEDA": down},
+    }
+    twins = {"1NN": "1NN", "CORAL + 1NN": "1NN", "LR": "LR", "MEDA": None}
+    chosen, report = consensus_choice(tables, "1NN", twins, min_votes=2)
+    # LR has three votes, but it is another classifier than the baseline's
+    assert chosen == "CORAL + 1NN"
+    assert report["candidates"]["CORAL + 1NN"]["votes"] == ["a", "b"]
+    assert not report["candidates"]["LR"]["eligible"]
+    assert not report["candidates"]["MEDA"]["eligible"]  # one vote of three
+    # without like with like, the most votes win
+    assert consensus_choice(tables, "1NN", None, min_votes=2)[0] == "LR"
+    assert consensus_choice(tables, "1NN", twins, min_votes=3)[0] == "1NN"
+
+
+def test_consensus_errors():
+    tables = {"a": {"1NN": [0.5, 0.6], "MEDA": [0.7, 0.8]}}
+    with pytest.raises(ValueError, match="baseline 'LR'"):
+        consensus_choice(tables, "LR")
+    with pytest.raises(ValueError, match="min_votes"):
+        consensus_choice(tables, "1NN", min_votes=2)
+    with pytest.raises(ValueError, match="at least one criterion"):
+        consensus_choice({}, "1NN")

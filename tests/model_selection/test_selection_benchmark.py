@@ -75,11 +75,20 @@ def test_tables_report_oracle_regret_and_worst_loss():
     assert rows["baseline (base)"] == [40.0, 70.0, 55.0]
     assert rows["iwcv_mixval"] == [50.0, 60.0, 55.0]
     # the "auto" row is the selector's own choice (report["selected"])
-    assert rows["auto (structure test, then mixval)"] == [50.0, 70.0, 60.0]
+    assert rows["auto (structure test, then the like-with-like consensus)"] == [
+        50.0,
+        70.0,
+        60.0,
+    ]
     regrets = dict(regret.rows)
     # regret per task, its mean, and the worst loss against the baseline
     assert regrets["iwcv_mixval"] == [0.0, 10.0, 5.0, 10.0]
-    assert regrets["auto (structure test, then mixval)"] == [0.0, 0.0, 0.0, 0.0]
+    assert regrets["auto (structure test, then the like-with-like consensus)"] == [
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ]
     assert "t1: 12.0, t2: 1.5" in accuracy.notes
 
 

@@ -71,7 +71,15 @@ def test_adaptation_chosen_where_it_helps(sheared):
     Xs, ys, Xt, yt = sheared
     selector = TransferSelector(
         _coral_candidates(),
-        scoring=["reverse_validation", "auto"],
+        scoring=[
+            "reverse_validation",
+            "mixval",
+            "iwcv_mixval",
+            "iwcv",
+            "dev",
+            "rank",
+            "ensv",
+        ],
         cv=3,
         random_state=0,
     )
@@ -95,18 +103,14 @@ def test_adaptation_chosen_where_it_helps(sheared):
     assert selector.scores_ == {
         n: e["mean"] for n, e in report["scores"]["reverse_validation"].items()
     }
+    from transferkit.model_selection import AUTO_CRITERIA
+
     auto = clone(selector).set_params(scoring="auto").fit(Xs, ys, Xt)
-    assert auto.selection_report_["criteria"] == [
-        "mixval",
-        "iwcv_mixval",
-        "iwcv",
-        "reverse_validation",
-        "dev",
-        "rank",
-        "ensv",
-    ]
-    # MixVal's gain for CORAL here (+0.02) is within its noise: auto keeps
-    # the baseline
+    assert auto.selection_report_["criteria"] == list(AUTO_CRITERIA)
+    # only reverse validation sees the gain: one vote of six, short of the
+    # consensus, so auto keeps the baseline
+    votes = auto.selection_report_["scores"]["consensus"]["CORAL"]["mean"]
+    assert votes < 4
     assert auto.selected_ == "source only"
     # rank: per fold, the mean over the three criteria of each candidate's rank
     scores = report["scores"]
@@ -290,43 +294,52 @@ def test_reverse_validation_selector_report():
         assert report["scores"]["reverse_validation"][name]["folds"] == list(folds)
 
 
-def _mixval_choice(report):
-    folds = {n: e["folds"] for n, e in report["scores"]["mixval"].items()}
-    return guarded_choice(folds, report["baseline"])[0]
-
-
-def test_auto_selects_with_mixval_on_a_structured_target():
-    # three well-separated blobs, the target translated: clusters to find
-    from sklearn.datasets import make_blobs
-
-    Xs, ys = make_blobs(300, n_features=4, centers=3, random_state=0)
-    Xt, _ = make_blobs(300, n_features=4, centers=3, random_state=0)
-    Xt = Xt * 1.5 + 2.0
-    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0).fit(
-        Xs, ys, Xt
+def test_auto_is_the_like_with_like_consensus(sheared):
+    from transferkit.model_selection import CONSENSUS_CRITERIA, CONSENSUS_VOTES
+    from transferkit.model_selection._like_with_like import (
+        consensus_choice,
+        pool_twins,
     )
+
+    Xs, ys, Xt, _ = sheared
+    pool = _coral_candidates()
+    selector = TransferSelector(pool, cv=4, random_state=0).fit(Xs, ys, Xt)
     report = selector.selection_report_
     _check_report(report)
-    assert report["criteria"][0] == "mixval"
-    assert report["target_structure"]["structured"] is True
-    assert selector.selected_ == _mixval_choice(report)
+    assert report["criteria"][0] == "consensus"
+    assert report["target_structure"] is None  # no structure test by default
+    tables = {
+        c: {n: e["folds"] for n, e in report["scores"][c].items()}
+        for c in CONSENSUS_CRITERIA
+    }
+    expected = consensus_choice(
+        tables, "source only", pool_twins(pool), min_votes=CONSENSUS_VOTES
+    )[0]
+    assert selector.selected_ == expected
 
 
-def test_auto_keeps_the_baseline_on_a_target_without_structure():
-    # one Gaussian target: the structure test keeps the baseline even where
-    # MixVal alone (the test switched off) would choose otherwise
+def test_structure_test_still_available():
+    # one Gaussian target: with the test switched on, the baseline is kept
+    # whatever the criteria say
     Xs, ys, Xt, _ = make_domain_shift(
         kind="affine", n_source=300, n_target=300, n_classes=3, random_state=0
     )
-    selector = TransferSelector(_coral_candidates(), cv=3, random_state=0)
+    selector = TransferSelector(
+        _coral_candidates(), cv=3, random_state=0, min_target_structure=3.0
+    )
     report = selector.fit(Xs, ys, Xt).selection_report_
     _check_report(report)
     assert report["target_structure"]["structured"] is False
     assert selector.selected_ == "source only"
     assert report["reason"].startswith("baseline kept: the target shows no cluster")
-    off = clone(selector).set_params(min_target_structure=None).fit(Xs, ys, Xt)
-    assert off.selection_report_["target_structure"] is None
-    assert off.selected_ == _mixval_choice(off.selection_report_) == "CORAL"
+
+
+def test_consensus_needs_a_baseline(sheared):
+    Xs, ys, Xt, _ = sheared
+    with pytest.raises(ValueError, match="votes against a baseline"):
+        TransferSelector(
+            _coral_candidates(), scoring="consensus", cv=3, baseline=None
+        ).fit(Xs, ys, Xt)
 
 
 def _mixed_classifier_pool():

@@ -35,6 +35,9 @@ from ._scorers import (
 )
 from ._selector import (
     AUTO_CRITERIA,
+    AUTO_RULE,
+    CONSENSUS_CRITERIA,
+    CONSENSUS_VOTES,
     MEAN_CRITERIA,
     RANK_CRITERIA,
     TransferSelector,
@@ -46,6 +49,9 @@ from ._structure import MIN_TARGET_STRUCTURE, cluster_structure_score
 
 __all__ = [
     "AUTO_CRITERIA",
+    "AUTO_RULE",
+    "CONSENSUS_CRITERIA",
+    "CONSENSUS_VOTES",
     "DEVScorer",
     "DiscrepancyScorer",
     "ImportanceWeightedScorer",

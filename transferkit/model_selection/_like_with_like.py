@@ -16,7 +16,12 @@ from sklearn.base import BaseEstimator
 
 from ._guard import guarded_choice
 
-__all__ = ["estimator_signature", "like_with_like_choice", "pool_twins"]
+__all__ = [
+    "consensus_choice",
+    "estimator_signature",
+    "like_with_like_choice",
+    "pool_twins",
+]
 
 
 def _value_signature(value):
@@ -214,4 +219,97 @@ def like_with_like_choice(
             if entry["eligible"] and gain > best_gain:
                 best, best_gain = name, gain
         entries[name] = entry
+    return best, {"chosen": best, "candidates": entries}
+
+
+def consensus_choice(tables, baseline, twins=None, *, min_votes=4, n_std_errors=1.0):
+    """Choose by a vote of several criteria, each guarding the baseline.
+
+    A candidate gets one vote from each criterion under which it beats the
+    baseline by more than ``n_std_errors`` standard errors of the paired
+    per-fold difference (:func:`~transferkit.model_selection._guard.guarded_choice`).
+    It is eligible with at least ``min_votes`` votes and, when ``twins`` is
+    given, only if it adapts the baseline's classifier or has no twin in the
+    pool (like with like, as :func:`like_with_like_choice`). The eligible
+    candidate with the most votes wins, ties by the mean over the criteria
+    of its gain in standard errors; with none, the baseline is kept.
+
+    Parameters
+    ----------
+    tables : dict of str to dict of str to sequence of float
+        Criterion -> candidate -> per-fold scores (higher is better).
+    baseline : str
+    twins : dict of str to str or None, default=None
+        :func:`pool_twins`; ``None`` compares every candidate.
+    min_votes : int, default=4
+    n_std_errors : float, default=1.0
+
+    Returns
+    -------
+    chosen : str
+    report : dict
+        Per candidate ``votes`` (the criteria that voted for it), ``z``
+        (mean gain in standard errors), ``eligible`` and ``why``.
+
+    Examples
+    --------
+    >>> from transferkit.model_selection._like_with_like import consensus_choice
+    >>> tables = {
+    ...     "a": {"1NN": [0.5, 0.5, 0.6], "CORAL + 1NN": [0.7, 0.8, 0.8]},
+    ...     "b": {"1NN": [0.5, 0.5, 0.6], "CORAL + 1NN": [0.6, 0.7, 0.7]},
+    ...     "c": {"1NN": [0.5, 0.5, 0.6], "CORAL + 1NN": [0.4, 0.4, 0.5]},
+    ... }
+    >>> consensus_choice(tables, "1NN", min_votes=2)[0]
+    'CORAL + 1NN'
+    >>> consensus_choice(tables, "1NN", min_votes=3)[0]
+    '1NN'
+    """
+    if not tables:
+        raise ValueError("tables must hold at least one criterion.")
+    names = list(next(iter(tables.values())))
+    if baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not among {names}.")
+    if not isinstance(min_votes, numbers.Integral) or not (
+        1 <= min_votes <= len(tables)
+    ):
+        raise ValueError(
+            f"min_votes must be an integer in [1, {len(tables)}], got {min_votes!r}."
+        )
+    entries, best, best_key = {}, baseline, None
+    for name in names:
+        if name == baseline:
+            continue
+        votes, z = [], []
+        for criterion, table in tables.items():
+            chosen, report = guarded_choice(
+                {baseline: table[baseline], name: table[name]},
+                baseline,
+                n_std_errors=n_std_errors,
+            )
+            entry = report["candidates"][name]
+            if chosen == name:
+                votes.append(criterion)
+            z.append(entry["gain"] / max(entry["std_error"], 1e-12))
+        twin = None if twins is None else twins.get(name)
+        other = twins is not None and twin is not None and twin != baseline
+        eligible = not other and len(votes) >= min_votes
+        if other:
+            why = f"built on {twin!r}, not on the baseline's classifier"
+        elif eligible:
+            why = f"{len(votes)} of {len(tables)} criteria beat the baseline"
+        else:
+            why = (
+                f"{len(votes)} of {len(tables)} criteria beat the baseline, "
+                f"fewer than {min_votes}"
+            )
+        entries[name] = {
+            "twin": twin,
+            "votes": votes,
+            "z": float(np.mean(z)),
+            "eligible": eligible,
+            "why": why,
+        }
+        key = (len(votes), float(np.mean(z)))
+        if eligible and (best_key is None or key > best_key):
+            best, best_key = name, key
     return best, {"chosen": best, "candidates": entries}
