@@ -36,3 +36,23 @@ def test_version_and_show_versions(capsys):
     out = capsys.readouterr().out
     for word in ("transferkit", "numpy", "scikit-learn", "cvxpy", "torch", "ot"):
         assert word in out
+
+
+def test_no_file_cites_private_notes():
+    """Users never get the project's private notes: cite docs/references.md."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    names = ("BENCHMARKS" + ".md", "ALGORITHMS" + ".md")
+    files = [root / "README.md", root / "mkdocs.yml"]
+    for folder in ("transferkit", "docs", "benchmarks"):
+        files += [p for p in (root / folder).rglob("*") if p.suffix in (".py", ".md")]
+    cited = [
+        f"{path.relative_to(root)}: {name}"
+        for path in files
+        for name in names
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert cited == []
+    assert (root / "docs" / "references.md").is_file()
+    assert "references.md" in (root / "mkdocs.yml").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Checks of the peers' TCA (ALGORITHMS.md): inverted ``mu``, non-symmetric eigh."""
+"""Checks of the peers' TCA (docs/peers.md): inverted ``mu``, non-symmetric eigh."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def check_peer_tca_on(Xs, Xt, description, mus, m=5):
 
 
 def check_peer_tca():
-    """Numbers behind ALGORITHMS.md's statements on ADAPT's and skada's TCA."""
+    """Numbers behind the earlier statements on ADAPT's and skada's TCA."""
     from transferkit.datasets import load_digits_shift, make_domain_shift
 
     header = [

@@ -6,6 +6,7 @@ The server serves a copy of a few small files of the data folder (the
 cut a transfer short (a Content-Length larger than what it sends).
 """
 
+import dataclasses
 import hashlib
 import http.server
 import io
@@ -302,7 +303,10 @@ def test_registry_covers_every_manifest_entry():
 # ---- archives: the hymenoptera zip, built here in its published layout ----
 
 
-def _hymenoptera_zip(counts=None):
+_JPEG = b"\xff\xd8\xff\xe0"  # a JPEG's first bytes
+
+
+def _hymenoptera_zip(counts=None, replace=None):
     counts = counts or REMOTE_ARCHIVES["hymenoptera"].expected_files
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -310,8 +314,10 @@ def _hymenoptera_zip(counts=None):
             inner = folder.replace("images/hymenoptera/", "hymenoptera_data/")
             zf.writestr(inner + "/", b"")
             for i in range(n):
-                zf.writestr(f"{inner}/{i}.jpg", f"{folder} {i}".encode())
+                zf.writestr(f"{inner}/{i}.jpg", _JPEG + f"{folder} {i}".encode())
             zf.writestr(f"{inner}/.DS_Store", b"finder metadata")
+        for name, data in (replace or {}).items():
+            zf.writestr(name, data)
         zf.writestr("__MACOSX/hymenoptera_data/._x.jpg", b"resource fork")
     return buffer.getvalue()
 
@@ -323,7 +329,7 @@ def test_archive_download_and_extract(server, tmp_path):
     root = fetch_hymenoptera(data_home=home)
     assert root == home / "images" / "hymenoptera"
     assert (root / "train" / "bees" / "120.jpg").read_bytes() == (
-        b"images/hymenoptera/train/bees 120"
+        _JPEG + b"images/hymenoptera/train/bees 120"
     )
     assert sum(1 for p in root.rglob("*") if p.is_file()) == 124 + 121 + 70 + 83
     assert not list(root.rglob(".DS_Store"))
@@ -331,6 +337,45 @@ def test_archive_download_and_extract(server, tmp_path):
     assert [p.name for p in home.iterdir()] == ["images"]
     assert fetch_hymenoptera(data_home=home) == root
     assert requests == ["/hymenoptera_data.zip"]
+
+
+def test_archive_member_over_the_limit_is_refused_from_its_header(
+    server, tmp_path, monkeypatch
+):
+    served, _, _ = server
+    big = _JPEG + bytes(3 * 2**20)  # compresses to almost nothing
+    member = "hymenoptera_data/train/ants/big.jpg"
+    (served / "hymenoptera_data.zip").write_bytes(
+        _hymenoptera_zip(replace={member: big})
+    )
+    entry = REMOTE_ARCHIVES["hymenoptera"]
+    small = dataclasses.replace(entry, max_member_bytes=2**20)
+    monkeypatch.setitem(REMOTE_ARCHIVES, "hymenoptera", small)
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    home = tmp_path / "home"
+    with pytest.raises(DownloadError, match="big.jpg.*over the limit"):
+        fetch_hymenoptera(data_home=home)
+    assert member not in opened  # rejected before a byte was extracted
+    assert not home.exists()
+
+
+def test_photo_archive_without_images_is_refused(server, tmp_path):
+    served, _, _ = server
+    member = "hymenoptera_data/val/bees/page.jpg"
+    (served / "hymenoptera_data.zip").write_bytes(
+        _hymenoptera_zip(replace={member: b"<html>not found</html>"})
+    )
+    home = tmp_path / "home"
+    with pytest.raises(DownloadError, match="page.jpg.*not a JPEG or PNG"):
+        fetch_hymenoptera(data_home=home)
+    assert not home.exists()
 
 
 def test_archive_with_wrong_content_leaves_nothing(server, tmp_path):

@@ -13,7 +13,7 @@ from transferkit.datasets import (
 )
 from transferkit.datasets._home import CHECKSUMS, data_file
 
-# Published 1-NN accuracies on Office-Caltech10 SURF (BENCHMARKS.md).
+# Published 1-NN accuracies on Office-Caltech10 SURF (docs/references.md).
 PUBLISHED_1NN = {
     "CA": 23.7, "CW": 25.8, "CD": 25.5, "AC": 26.0, "AW": 29.8, "AD": 25.5,
     "WC": 19.9, "WA": 23.0, "WD": 59.2, "DC": 26.3, "DA": 28.5, "DW": 63.4,

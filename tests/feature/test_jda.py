@@ -177,7 +177,7 @@ def test_jda_in_a_transfer_pipeline():
     assert pipe.score(Xt, yt) > 1 / 3
 
 
-# BENCHMARKS.md, JDA row (primal projection + 1-NN, 10 rounds).
+# docs/references.md, JDA row (primal projection + 1-NN, 10 rounds).
 PUBLISHED_JDA = [43.1, 39.3, 49.0, 40.9, 38.0, 42.0, 33.0, 29.8, 92.4, 31.2, 33.4, 89.2]
 OFFICE_TASKS = [
     ("C", "A"), ("C", "W"), ("C", "D"), ("A", "C"), ("A", "W"), ("A", "D"),

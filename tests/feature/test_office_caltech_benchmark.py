@@ -45,7 +45,7 @@ def test_instance_family_is_delegated(monkeypatch):
 def test_published_rows_are_consistent():
     for name, values in oc.PUBLISHED_SURF.items():
         assert len(values) == len(oc.SURF_TASKS), name
-    # the averages quoted in BENCHMARKS.md
+    # the averages quoted in docs/references.md
     assert np.mean(oc.PUBLISHED_SURF["1NN"]) == pytest.approx(31.4, abs=0.05)
     assert np.mean(oc.PUBLISHED_SURF["CORAL + SVM"]) == pytest.approx(48.8, abs=0.05)
     assert np.mean(oc.PUBLISHED_SURF["SVM"]) == pytest.approx(41.1, abs=0.05)

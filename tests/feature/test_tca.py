@@ -448,7 +448,7 @@ OFFICE_TASKS = [
     ("C", "A"), ("C", "W"), ("C", "D"), ("A", "C"), ("A", "W"), ("A", "D"),
     ("W", "C"), ("W", "A"), ("W", "D"), ("D", "C"), ("D", "A"), ("D", "W"),
 ]  # fmt: skip
-# BENCHMARKS.md, TCA row (JDA code lineage, primal projection + 1-NN).
+# docs/references.md, TCA row (JDA code lineage, primal projection + 1-NN).
 PUBLISHED_TCA = [45.6, 39.3, 45.9, 42.0, 40.0, 35.7, 31.5, 30.5, 91.1, 33.0, 32.8, 87.5]
 
 
@@ -471,7 +471,7 @@ def test_office_caltech_primal_tca_reaches_the_published_row():
 
     With the estimator's defaults (n_components=30, mu=1) the average is 46.6
     (published 46.2) and every task is within 3.2 points of the published
-    cell. ALGORITHMS.md quotes dim=100 for this lineage; that setting gives
+    cell. The JDA code uses dim=100 for this lineage; that setting gives
     43.6 here, while dim=20-30 reproduces the published cells (four of them
     exactly at dim=20), so the published row was evidently made with a small
     dimension.

@@ -1,7 +1,7 @@
 """Tests of TrAdaBoostClassifier (Dai et al., ICML 2007).
 
-The two-round example is worked out by hand in the test; the traps listed in
-ALGORITHMS.md (ADAPT's and a popular script's deviations) are each pinned by
+The two-round example is worked out by hand in the test; the known traps
+(ADAPT's and a popular script's deviations) are each pinned by
 a case where the wrong formula gives a different number.
 """
 

@@ -3,7 +3,7 @@
 References: the normal equations (``np.linalg.solve``), GCV from the explicit
 hat matrix, cvxpy for the multinomial problem, a direct logistic solve for two
 classes, and the limits alpha -> inf (source) and alpha -> 0 (target only).
-The defects listed in ALGORITHMS.md for ADAPT (squared damping, a debug print,
+The defects known in ADAPT (squared damping, a debug print,
 squared loss for classification, a prefitted model required) each have a test.
 """
 
@@ -343,7 +343,7 @@ def test_stratified_folds_balance_small_classes():
 
 @pytest.mark.slow
 def test_transfer_on_digits_contrast_one_label_per_class():
-    """BENCHMARKS.md protocol, k = 1 label per class, seeds 0-4.
+    """The references page's digits protocol, k = 1 label per class, seeds 0-4.
 
     A logistic-regression source already scores about 93.6 on this affine
     shift (only per-class offsets of the scores change), so the transfer has

@@ -34,7 +34,7 @@ SURF_TASKS = [
 DECAF_TASKS = [("D", "W"), ("W", "D")]
 
 #: Published accuracies (%) on SURF, per task in :data:`SURF_TASKS` order
-#: (BENCHMARKS.md: jindongwang/transferlearning ``data/benchmark.md``, whose
+#: (docs/references.md: jindongwang/transferlearning ``data/benchmark.md``, whose
 #: SVM and CORAL rows are Table 3 of the CORAL paper; TCA, GFK, JDA from the
 #: JDA code lineage, linear "primal" projection + 1-NN).
 PUBLISHED_SURF = {
@@ -48,7 +48,7 @@ PUBLISHED_SURF = {
     "MEDA": _row("56.5 53.9 50.3 43.9 53.2 45.9 34.0 42.7 88.5 34.9 41.2 87.5"),
 }
 
-#: Published accuracies (%) on DeCAF6, D→W and W→D (BENCHMARKS.md).
+#: Published accuracies (%) on DeCAF6, D→W and W→D (docs/references.md).
 PUBLISHED_DECAF = {
     "1NN": [91.5, 98.1],
     "SVM": [98.3, 100.0],

@@ -140,7 +140,7 @@ def run_concrete(repeats=20, n_estimators=50, data_home=None, random_state=0):
             "base learner DecisionTreeRegressor(max_depth=3) everywhere; "
             f"{n_estimators} boosting rounds; two-stage: 10 steps, 5-fold CV "
             "on the labelled target. No published table exists for this "
-            "protocol (BENCHMARKS.md)."
+            "protocol (see the references page, docs/references.md)."
         ),
     )
     for name in CONCRETE_METHODS:

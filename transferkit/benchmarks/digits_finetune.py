@@ -1,7 +1,8 @@
 """Fine-tuning strategies and regularisers on the shifted digits.
 
 Run with ``python -m transferkit benchmark digits-finetune``. The protocol is
-BENCHMARKS.md's "Fine-tuning on a CPU": for each seed ``r`` the digits are
+that of the earlier measurements on the references page of the
+documentation: for each seed ``r`` the digits are
 split by ``load_digits_shift(shift, random_state=r)`` (900 source images,
 897 shifted target images), ``k`` labelled target images per class are drawn
 with ``numpy.random.default_rng(r)``, every method is trained on them (and
@@ -33,7 +34,7 @@ __all__ = [
     "draw_per_class",
 ]
 
-#: Accuracy (%) measured earlier for this project (BENCHMARKS.md, contrast
+#: Accuracy (%) measured earlier for this project (docs/references.md, contrast
 #: shift, 5 seeds), by row and k; the pixel shift's target-only reference.
 PROJECT_REFERENCE = {
     "contrast": {
@@ -378,7 +379,7 @@ def digits_finetune_benchmark(
 
     One table per shift (rows of ``SUPERVISED_ROWS``, mean ± std over the
     seeds, a column per k, the mean seconds of one fit and score, and
-    BENCHMARKS.md's earlier numbers where there are some), a table of the
+    the earlier numbers of the references page where there are some), a table of the
     strategies ``strategy="auto"`` chose, and a table of the unsupervised
     alignment losses (no target labels, scored on the whole target). BLAS
     and torch run on one thread.

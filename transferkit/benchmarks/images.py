@@ -19,7 +19,7 @@ from ._registry import BenchmarkTable, register
 
 __all__ = ["images_benchmark", "draw_shots", "make_small_cnn", "PROJECT_REFERENCE"]
 
-#: Accuracy (%) measured earlier for this project, BENCHMARKS.md
+#: Accuracy (%) measured earlier for this project, docs/references.md
 #: "Photos, a few per class" (5 draws), by row and k.
 PROJECT_REFERENCE = {
     "LR on 32x32 pixels": {10: 53.5, 40: 53.1},
@@ -399,7 +399,7 @@ def _images_tables(
             + ". The photos come from ImageNet, so part of a backbone's score may "
             "be overlap with its pretraining data (ImageNet-1k also has the "
             "classes 'ant' and 'bee'). Measured earlier for this project "
-            f"(BENCHMARKS.md): {reference}."
+            f"(docs/references.md): {reference}."
             + (
                 " finetune-images default, each probe's C (Lite2/Lite1/Lite0) per "
                 "draw (k, draw order): " + ", ".join(chosen) + "."

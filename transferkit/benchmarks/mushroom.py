@@ -14,7 +14,7 @@ from ._registry import BenchmarkTable, register
 __all__ = ["run_mushroom", "PUBLISHED_ERRORS"]
 
 #: Error rate, mean (std) over 10 repeats, from a public reproduction of the
-#: paper's protocol (see BENCHMARKS.md).
+#: paper's protocol (see docs/references.md).
 PUBLISHED_ERRORS = {
     "SVM, source only": "0.261 (0.001)",
     "SVM, source + labelled target": "0.055 (0.019)",
@@ -168,7 +168,7 @@ def run_mushroom(repeats=10, n_estimators=100, data_home=None, random_state=0):
                 f"{n_estimators} rounds. "
                 + (
                     "Published: a public reproduction of Dai et al. (2007), "
-                    "see BENCHMARKS.md. "
+                    "see the references page (docs/references.md). "
                     if published
                     else ""
                 )

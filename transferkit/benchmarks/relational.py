@@ -33,7 +33,7 @@ PAIRS = (
     ("twitter", "yeast"),
 )
 
-#: BENCHMARKS.md: (RDN-B from scratch AUC-ROC, AUC-PR), (best published
+#: See docs/references.md: (RDN-B from scratch AUC-ROC, AUC-PR), (best published
 #: transfer, its AUC-ROC, AUC-PR), TreeBoostler's learning time (s).
 PUBLISHED = {
     ("imdb", "uwcse"): ((0.940, 0.282), ("TreeBoostler", 0.939, 0.302), 4.8),
@@ -253,7 +253,8 @@ def run_relational(pair="imdb:uwcse", data_home=None, folds=None, max_path_lengt
         notes=(
             "Means over the target folds. transferkit rows measured here (source "
             "model learnt once on the whole source domain, not timed); published "
-            "rows from BENCHMARKS.md (TreeBoostler's learning time in brackets). "
+            "rows from the references page, docs/references.md (TreeBoostler's "
+            "learning time in brackets). "
             "Negatives: every atom of test_neg.txt."
         ),
     )

@@ -43,7 +43,7 @@ FEW_SHOT_GROUPS = (
     "talk.politics.misc",
 )
 
-#: Accuracy (%) measured earlier for this project (BENCHMARKS.md, 10 classes,
+#: Accuracy (%) measured earlier for this project (docs/references.md, 10 classes,
 #: 8 labels per class; its ten groups are not recorded there).
 PROJECT_REFERENCE = {
     "TF-IDF + LR": 39.6,
@@ -402,7 +402,8 @@ def text_finetune_benchmark(
         "max_length 128. TF-IDF: sublinear tf, LR C=10; MiniLM + LR: C=1 "
         "(FineTuner's probe). Encoding pool and test once took "
         f"{few['encode_seconds']:.0f} s; whole table {few_seconds:.0f} s, one "
-        "thread, shared 2-core machine. 'earlier': BENCHMARKS.md (other groups)."
+        "thread, shared 2-core machine. 'earlier': the references page, "
+        "docs/references.md (other groups)."
     )
     start = time.perf_counter()
     cross = cross_topic_scores(

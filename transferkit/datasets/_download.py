@@ -390,6 +390,39 @@ def fetch_file(relative, data_home=None, timeout=None, deadline=None, min_rate=N
     )
 
 
+#: The first bytes of the image formats an archive of photos may hold.
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
+def _extract_member(zf, info, out, entry, url, total):
+    """Copy one member to ``out`` within the size limits; the new total."""
+    where = f"{entry.name} from {url}: member {info.filename!r}"
+    limit = entry.max_member_bytes
+    if info.file_size > limit or total + info.file_size > entry.max_total_bytes:
+        raise DownloadError(
+            f"{where} is {info.file_size} bytes, over the limit of {limit} bytes "
+            f"per member or {entry.max_total_bytes} in all; refusing to extract it."
+        )
+    size = 0
+    with zf.open(info) as src, open(out, "wb") as dst:
+        while chunk := src.read(2**20):
+            if size == 0 and entry.images and not chunk.startswith(_IMAGE_MAGIC):
+                raise DownloadError(
+                    f"{where} is not a JPEG or PNG image; the archive is not the "
+                    "registered photo set."
+                )
+            size += len(chunk)
+            if size > limit or total + size > entry.max_total_bytes:
+                raise DownloadError(
+                    f"{where} is larger than its header says, over the limit of "
+                    f"{limit} bytes per member; refusing to extract it."
+                )
+            dst.write(chunk)
+    if size == 0 and entry.images:
+        raise DownloadError(f"{where} is empty, not an image.")
+    return total + size
+
+
 def _count_files(folder):
     return sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
 
@@ -400,7 +433,10 @@ def fetch_archive(name, data_home=None, timeout=None, deadline=None, min_rate=No
     The archive goes to a temporary name in the data folder, its SHA-256 is
     checked when the registry knows it, its members are extracted into a
     temporary folder next to their destination (hidden files such as
-    ``.DS_Store`` are skipped) and checked (file counts),
+    ``.DS_Store`` are skipped) and checked: each member's size against a
+    per-member and a total limit, from its header before it is extracted and
+    again while it is copied, the first bytes of each photo of a photo set,
+    and the file counts;
     then each destination folder is moved into place with :func:`os.replace`.
     The archive itself is not kept.
 
@@ -441,6 +477,7 @@ def fetch_archive(name, data_home=None, timeout=None, deadline=None, min_rate=No
             min_rate,
         )
         extracted = work / "extracted"
+        total = 0
         try:
             with zipfile.ZipFile(archive) as zf:
                 for info in zf.infolist():
@@ -458,8 +495,7 @@ def fetch_archive(name, data_home=None, timeout=None, deadline=None, min_rate=No
                                 "data folder; refusing to extract it."
                             )
                         out.parent.mkdir(parents=True, exist_ok=True)
-                        with zf.open(info) as src, open(out, "wb") as dst:
-                            shutil.copyfileobj(src, dst)
+                        total = _extract_member(zf, info, out, entry, url, total)
         except zipfile.BadZipFile as exc:
             raise DownloadError(
                 f"Downloading {entry.name!r} from {url} into the data folder "

@@ -78,6 +78,11 @@ class RemoteArchive:
         Where the data originally comes from.
     note : str
         What is and is not verified.
+    images : bool
+        Whether every extracted member must be a JPEG or PNG image (checked
+        from its first bytes).
+    max_member_bytes, max_total_bytes : int
+        Limits on one member's and on all members' uncompressed size.
     """
 
     name: str
@@ -87,6 +92,9 @@ class RemoteArchive:
     expected_files: dict
     origin: str
     note: str = ""
+    images: bool = False
+    max_member_bytes: int = 32 * 2**20
+    max_total_bytes: int = 512 * 2**20
 
 
 # Commit-pinned raw addresses on GitHub: the same bytes for ever.
@@ -248,6 +256,7 @@ REMOTE_ARCHIVES = {
         url="https://download.pytorch.org/tutorial/hymenoptera_data.zip",
         sha256=None,
         members=(("hymenoptera_data/", "images/hymenoptera/"),),
+        images=True,
         expected_files={
             "images/hymenoptera/train/ants": 124,
             "images/hymenoptera/train/bees": 121,

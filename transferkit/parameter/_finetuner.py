@@ -531,7 +531,10 @@ class _BaseFineTuner(BaseEstimator):
         ``torch.load(weights_only=True)`` (no code is unpickled). A module of
         your own is not stored: pass it again to :meth:`load`. The file is
         written beside ``path`` and then moved onto it, so a save that fails
-        half-way leaves an existing file at ``path`` intact.
+        half-way leaves an existing file at ``path`` intact. A ``torch.device``
+        given as ``device`` is stored as its string (``"cuda:0"``); a
+        ``numpy.random.RandomState`` given as ``random_state`` is stored with its
+        whole state, so the loaded estimator refits as this one would have.
 
         Parameters
         ----------

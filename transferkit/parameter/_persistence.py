@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 FORMAT = "transferkit.FineTuner/1"
+#: The key under which a ``numpy.random.RandomState``'s state is stored.
+_RANDOM_STATE = "numpy.random.RandomState"
 #: Parameters that cannot be stored (objects); they are reset on load.
 _UNSTORABLE = ("module", "augment")
 
@@ -89,8 +91,14 @@ def finetuner_payload(estimator):
     for key, value in estimator.get_params(deep=False).items():
         if key in _UNSTORABLE:
             continue
-        if key == "random_state" and not isinstance(value, (int, type(None))):
+        if key == "random_state" and isinstance(value, np.random.RandomState):
+            # its whole state, so the loaded estimator draws what this one would
+            name, keys, pos, has_gauss, cached = value.get_state()
+            value = {_RANDOM_STATE: [name, keys, pos, has_gauss, cached]}
+        elif key == "random_state" and not isinstance(value, (int, type(None))):
             value = None
+        elif key == "device" and isinstance(value, torch.device):
+            value = str(value)
         params[key] = _plain(value)
     fitted = {}
     for key in (
@@ -191,6 +199,13 @@ def finetuner_from_payload(cls, payload, path, module=None, device="cpu"):
     for key in ("hidden_layer_sizes", "blocks", "candidates", "reg_strength"):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
+    state = params.get("random_state")
+    if isinstance(state, dict) and _RANDOM_STATE in state:
+        name, keys, pos, has_gauss, cached = state[_RANDOM_STATE]
+        params["random_state"] = np.random.RandomState()
+        params["random_state"].set_state(
+            (name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached)
+        )
     if payload.get("body") == "inputs":
         body = InputFeatures()
     estimator = cls(**params)

@@ -72,18 +72,27 @@ def isolated_torch_state(seed, device):
     The CPU (and, on a CUDA ``device``, that device's) random generator is
     forked and restored on exit, so module initialisation and dropout inside
     the block are reproducible and the caller's global seed is unchanged.
-    Gradient mode is switched on inside the block and restored after; the
-    default dtype and the thread count are never changed, and are checked.
+    Gradient mode is switched on inside the block (out of a caller's
+    ``torch.inference_mode()`` too) and restored after. The networks built
+    inside the block are float32 whatever the caller's default dtype (the
+    inputs are float32): the default dtype is set for the block and restored
+    after. The thread count is never changed.
     """
     torch = import_torch()
     devices = []
     if device.type == "cuda":
         devices = [device.index if device.index is not None else 0]
     dtype_before = torch.get_default_dtype()
-    with torch.random.fork_rng(devices=devices), torch.enable_grad():
-        torch.manual_seed(seed)
-        yield
-    if torch.get_default_dtype() != dtype_before:  # pragma: no cover - a user module
+    try:
+        with (
+            torch.random.fork_rng(devices=devices),
+            torch.inference_mode(False),
+            torch.enable_grad(),
+        ):
+            torch.manual_seed(seed)
+            torch.set_default_dtype(torch.float32)
+            yield
+    finally:
         torch.set_default_dtype(dtype_before)
 
 

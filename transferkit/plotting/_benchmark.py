@@ -57,6 +57,10 @@ def _as_dict(table):
                 f"{len(table['columns'])} columns."
             )
         rows.append((str(method), list(values)))
+    title = table.get("title", "")
+    if not table["columns"] or not rows:
+        what = "no columns" if not table["columns"] else "no rows"
+        raise ValueError(f"the table {title!r} has {what}: there is nothing to draw.")
     return {
         "title": str(table.get("title", "")),
         "columns": list(table["columns"]),

@@ -47,6 +47,12 @@ def _check_inputs(Xs, Xt, ys, yt):
 
 def _map(mapper, Xs, ys, Xt):
     """The mapped source and target: the mapper's own maps, or a fitted clone's."""
+    if not hasattr(mapper, "transform"):
+        raise TypeError(
+            "mapper must be a scikit-learn style transformer (fitted or not) with "
+            f"a transform method, such as transferkit.feature.CORAL(); got "
+            f"{type(mapper).__name__}, which has no transform."
+        )
     try:
         check_is_fitted(mapper)
     except NotFittedError:
@@ -78,6 +84,11 @@ def _embed(Zs, Zt, method, random_state):
         E = PCA(n_components=2, random_state=random_state).fit_transform(Z)
         names = ("PC 1", "PC 2")
     else:
+        if Z.shape[1] < 2:
+            raise ValueError(
+                "method='tsne' needs at least 2 features to embed, got "
+                f"{Z.shape[1]}; use method=None or 'pca' to draw them as they are."
+            )
         perplexity = min(30.0, max(1.0, (Z.shape[0] - 1) / 3.0))
         E = TSNE(
             n_components=2,

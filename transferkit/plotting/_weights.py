@@ -30,6 +30,15 @@ def _weights_of(reweighter):
     weights = column_or_1d(check_array(weights, ensure_2d=False, input_name="weights"))
     if weights.size == 0:
         raise ValueError("the reweighter has no source weights (weights_ is empty).")
+    if np.any(weights < 0):
+        raise ValueError(
+            "source weights must be non-negative; got weights with minimum "
+            f"{weights.min():g}."
+        )
+    if not np.any(weights > 0):
+        raise ValueError(
+            "the source weights are all zero: there is no distribution to draw."
+        )
     return weights.astype(np.float64, copy=False)
 
 

@@ -39,9 +39,12 @@ def _require_torch(name):
 
 def _lite(variant, pretrained):
     _require_torch("efficientnet")
+    import torch
+
     from ._efficientnet import EfficientNetLite
 
-    return EfficientNetLite(variant, pretrained=pretrained)
+    with torch.random.fork_rng(devices=[]):  # leave torch's global stream as it was
+        return EfficientNetLite(variant, pretrained=pretrained)
 
 
 def efficientnet_lite0(pretrained=True):
@@ -108,9 +111,12 @@ def minilm(pretrained=True, max_length=128):
     (2, 384)
     """
     _require_torch("minilm")
+    import torch
+
     from ._minilm import MiniLM
 
-    return MiniLM(pretrained=pretrained, max_length=max_length)
+    with torch.random.fork_rng(devices=[]):  # leave torch's global stream as it was
+        return MiniLM(pretrained=pretrained, max_length=max_length)
 
 
 _FACTORIES = {
