@@ -89,12 +89,13 @@ def test_lofo_chooses_without_the_left_out_family():
         for _ in range(2)
     ]
     # ... and hurts on a third
-    hurts = [_record([50, 80, 40, 55], favoured="CORAL + 1NN", structure=0.0)]
+    hurts = [_record([50, 80, 40, 45], favoured="CORAL + 1NN", structure=0.0)]
     records = {"a": _family(helps), "b": _family(list(helps)), "c": _family(hurts)}
     rule, _ = choose_rule(records, ["a", "b"], ["1NN"], rules=[keep, good])
     assert rule == good  # c is left out: adapting wins on a and b
     rule, _ = choose_rule(records, ["a", "c"], ["1NN"], rules=[keep, good])
-    assert rule == keep  # with c in, the structure test is needed
+    # with c in, one goal met each; the structure test falls shorter of them
+    assert rule == keep
     tables, chosen = lofo_tables(records, ["1NN"], rules=[keep, good])
     assert chosen == {"a": keep, "b": keep, "c": good}
     assert len(tables) == 2 + len(records)
