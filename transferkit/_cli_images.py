@@ -350,8 +350,11 @@ def run_predict_images(model_path, paths, as_csv=False, out=None, warn=True, thr
             f"{str(exc).rstrip('.')}; usage: predict-images MODEL PATH... (the "
             "model first)."
         ) from exc
-    module = getattr(model, "module", None)
-    if module is not None and getattr(module, "input_kind", None) != "image":
+    from .parameter import FineTuner
+
+    if isinstance(model, FineTuner) and (
+        getattr(model.module, "input_kind", None) != "image"
+    ):
         raise ValueError(
             f"{model_path!s} is not a model of photos (it was not written by "
             "finetune-images); predict-images needs one."
