@@ -92,3 +92,10 @@ def test_unknown_benchmark_option_exits_2(capsys):
     assert main(["benchmark", "mushroom", "--pair", "all"]) == 2
     err = capsys.readouterr().err
     assert "takes no option(s) ['pair']" in err and len(err.splitlines()) == 1
+
+
+def test_selection_protocol_must_be_known(capsys):
+    from transferkit._cli import main
+
+    assert main(["benchmark", "selection", "--protocol", "leave-one-out"]) == 2
+    assert "protocol must be 'leave-one-family-out'" in capsys.readouterr().err
