@@ -149,23 +149,15 @@ def _digits():
 
 
 def _synthetic():
-    from ..datasets import make_domain_shift
+    # the synthetic shifts of ``benchmark selection``, standardised
+    from .selection import _synthetic_tasks
 
-    tasks, names = [], []
-    for kind in ("covariate", "affine", "prior", "concept"):
-        for seed in range(3):
-            Xs, ys, Xt, yt = make_domain_shift(
-                kind=kind,
-                n_source=300,
-                n_target=300,
-                n_features=5,
-                n_classes=3 if kind != "covariate" else 2,
-                random_state=seed,
-            )
-            Xs, Xt = _standardise(Xs, Xt)
-            tasks.append((Xs, ys, Xt, yt))
-            names.append(f"{kind}/{seed}")
-    return tasks, names
+    tasks, names = _synthetic_tasks()
+    out = []
+    for Xs, ys, Xt, yt in tasks:
+        Xs, Xt = _standardise(Xs, Xt)
+        out.append((Xs, ys, Xt, yt))
+    return out, names
 
 
 #: Latent dimensions of the newsgroups TF-IDF features (LSA: a truncated SVD

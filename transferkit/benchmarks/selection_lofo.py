@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model_selection._selector import CONSENSUS_CRITERIA
 from ._registry import BenchmarkTable
 
 __all__ = [
@@ -38,16 +39,7 @@ GOAL_WORST = -2.0
 GOAL_GAIN = 2.0
 
 #: Criteria a rule can select with (``rank`` and ``iwcv_mixval`` are derived).
-SELECTING = (
-    "mixval",
-    "iwcv",
-    "reverse_validation",
-    "dev",
-    "snd",
-    "ensv",
-    "iwcv_mixval",
-    "rank",
-)
+SELECTING = CONSENSUS_CRITERIA + ("iwcv_mixval", "rank")
 #: Second criteria that can veto (source-side or pool-level).
 VETOES = ("iwcv", "reverse_validation", "dev", "ensv")
 
@@ -80,8 +72,8 @@ class Rule:
         return text + (", structure test" if self.structure else "")
 
 
-#: Criteria that vote in the consensus designs.
-VOTERS = ("mixval", "iwcv", "reverse_validation", "dev", "snd", "ensv")
+#: Criteria that vote in the consensus designs (the selector's own list).
+VOTERS = CONSENSUS_CRITERIA
 
 
 def _all_rules():
