@@ -111,3 +111,25 @@ def test_defaults_table_compares_with_the_twin():
     assert rows["MEDA vs 1NN"] == ["+5.0 (+5.0)"]
     assert rows["MEDA vs LR"] == ["-25.0 (-25.0)"]
     assert np.all(["vs" in r for r in rows])
+
+
+def test_the_library_rule_is_the_one_the_stored_study_chooses():
+    # rescored from the fits kept in benchmarks/results (no refitting): the
+    # rule of scoring="auto" must be the declared design the study chooses
+    # on all its complete families together
+    import json
+    from pathlib import Path
+
+    from transferkit.benchmarks.selection_lofo import DECLARED_RULES
+    from transferkit.model_selection import AUTO_RULE, CONSENSUS_VOTES
+
+    results = Path(__file__).parents[2] / "benchmarks" / "results"
+    files = sorted(results.glob("selection_lofo_*_cv10.json"))
+    assert len(files) >= 7, files
+    records = {f.stem: json.loads(f.read_text()) for f in files}
+    rule, (met, _, _) = choose_rule(
+        records, list(records), ["1NN", "SVM linear", "LR", "SVC rbf"], DECLARED_RULES
+    )
+    assert AUTO_RULE["criterion"] == "consensus"
+    assert rule == Rule(AUTO_RULE["design"], f"vote{CONSENSUS_VOTES}", None, False)
+    assert met >= 3 * len(records)
