@@ -35,6 +35,11 @@ class ProbeEnsemble(ClassifierMixin, BaseEstimator):
     while the average is rarely far from the best (measured on four photo
     sets by ``benchmark images-rules``).
 
+    ``X`` is a list of image files, not an array, and there is no ``Xt``:
+    this is the target-only model that ``finetune-images`` saves, so
+    scikit-learn's estimator checks (which feed numeric arrays) do not apply
+    to it; ``tests/parameter`` tests it on generated photos instead.
+
     Parameters
     ----------
     backbones : sequence of str or Backbone, default=("efficientnet_lite2", \
