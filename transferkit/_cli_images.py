@@ -88,35 +88,18 @@ def _skip_reporter(warn):
     return warn
 
 
-def _encode_with_progress(backbone, paths, out, batch_size=16):
+def _batched_with_progress(func, items, desc, batch_size=16):
+    """``func`` over ``items`` batch by batch behind a bar on stderr, stacked."""
     from tqdm.auto import tqdm
 
-    chunks = []
     bar = tqdm(
-        range(0, len(paths), batch_size),
-        desc=f"{backbone.name} features",
+        range(0, len(items), batch_size),
+        desc=desc,
         unit="batch",
         file=sys.stderr,
         leave=False,
     )
-    for start in bar:
-        chunks.append(backbone.encode(paths[start : start + batch_size], cache=True))
-    return np.concatenate(chunks)
-
-
-def _predict_with_progress(model, files, batch_size=16):
-    """``model.predict_proba(files)``, batch by batch behind a bar on stderr."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(
-        range(0, len(files), batch_size),
-        desc=f"predicting {len(files)} photo(s)",
-        unit="batch",
-        file=sys.stderr,
-        leave=False,
-    )
-    chunks = [model.predict_proba(files[i : i + batch_size]) for i in bar]
-    return np.concatenate(chunks)
+    return np.concatenate([func(items[i : i + batch_size]) for i in bar])
 
 
 def _check_threads(threads):
@@ -238,7 +221,11 @@ def _finetune_images(
     models, features = {}, {}
     for name in names:
         models[name] = get_backbone(name)
-        features[name] = _encode_with_progress(models[name], paths, out)
+        features[name] = _batched_with_progress(
+            lambda batch, body=models[name]: body.encode(batch, cache=True),
+            paths,
+            f"{name} features",
+        )
     ensemble = backbone == "auto" and strategy != "lp_ft"
     chosen_strategy = "lp_ft" if strategy == "lp_ft" else "linear_probe"
     if ensemble:
@@ -363,7 +350,9 @@ def run_predict_images(model_path, paths, as_csv=False, out=None, warn=True, thr
     if not files:
         raise ValueError(f"no readable image among {list(paths)}.")
     with torch_threads(threads):
-        proba = _predict_with_progress(model, files)
+        proba = _batched_with_progress(
+            model.predict_proba, files, f"predicting {len(files)} photo(s)"
+        )
     labels = model.classes_[proba.argmax(1)]
     rows = [
         (f, str(label), float(p.max())) for f, label, p in zip(files, labels, proba)

@@ -124,20 +124,13 @@ def family_records(
     tasks, names = family_tasks(family, data_home=data_home)
     if partial:
         done = [
-            k
-            for k in range(len(tasks))
-            if (Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json").exists()
+            k for k in range(len(tasks)) if _task_file(path, family, cv, k).exists()
         ]
         return {
             "family": family,
             "names": [names[k] for k in done],
             "tasks": [
-                json.loads(
-                    (
-                        Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json"
-                    ).read_text()
-                )
-                for k in done
+                json.loads((_task_file(path, family, cv, k)).read_text()) for k in done
             ],
             "seconds": float("nan"),
             "n_tasks": len(tasks),
@@ -145,7 +138,7 @@ def family_records(
     start = time.perf_counter()
     records = Parallel(n_jobs=n_jobs)(
         delayed(_cached_task_record)(
-            Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json",
+            _task_file(path, family, cv, k),
             task,
             cv,
             rebuild,
@@ -162,10 +155,13 @@ def family_records(
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(json.dumps(out))
     for k in range(len(tasks)):
-        (Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json").unlink(
-            missing_ok=True
-        )
+        _task_file(path, family, cv, k).unlink(missing_ok=True)
     return out
+
+
+def _task_file(path, family, cv, k):
+    """Where task ``k``'s record waits until the family's file is written."""
+    return Path(path) / f"selection_lofo_{family}_cv{cv}_task{k}.json"
 
 
 def _cached_task_record(file, task, cv, rebuild):

@@ -156,7 +156,10 @@ def rule_pick(record, rule, baseline, n_std_errors=1.0):
     name : str
     """
     from ..model_selection._guard import guarded_choice
-    from ..model_selection._like_with_like import like_with_like_choice
+    from ..model_selection._like_with_like import (
+        beats_baseline,
+        like_with_like_choice,
+    )
     from ..model_selection._structure import MIN_TARGET_STRUCTURE
 
     if rule.structure and record["structure"] <= MIN_TARGET_STRUCTURE:
@@ -167,18 +170,11 @@ def rule_pick(record, rule, baseline, n_std_errors=1.0):
     veto = None if rule.veto is None else _criterion_folds(record, rule.veto)
     if rule.design in ("free", "free_veto"):
         if rule.design == "free_veto":
-            keep = [
-                n
-                for n in folds
-                if n == baseline
-                or guarded_choice(
-                    {baseline: veto[baseline], n: veto[n]},
-                    baseline,
-                    n_std_errors=n_std_errors,
-                )[0]
-                == n
-            ]
-            folds = {n: folds[n] for n in keep}
+            folds = {
+                n: f
+                for n, f in folds.items()
+                if n == baseline or beats_baseline(veto, n, baseline, n_std_errors)[0]
+            }
         return guarded_choice(folds, baseline, n_std_errors=n_std_errors)[0]
     twinless = {"twin": "same", "twin_veto": "veto", "twin_only": "never"}[rule.design]
     return like_with_like_choice(

@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator
 from ._guard import guarded_choice
 
 __all__ = [
+    "beats_baseline",
     "consensus_choice",
     "estimator_signature",
     "like_with_like_choice",
@@ -101,13 +102,29 @@ def pool_twins(candidates):
     return twins
 
 
-def _gain_passes(folds, name, reference, n_std_errors):
+def beats_baseline(folds, name, baseline, n_std_errors=1.0):
+    """Whether ``name`` beats ``baseline`` under the guard, paired over folds.
+
+    Parameters
+    ----------
+    folds : dict of str to sequence of float
+        Per candidate, a criterion fold by fold.
+    name, baseline : str
+    n_std_errors : float, default=1.0
+
+    Returns
+    -------
+    beats : bool
+    entry : dict
+        ``gain`` and ``std_error`` of the paired difference
+        (:func:`~transferkit.model_selection._guard.guarded_choice`).
+    """
     chosen, report = guarded_choice(
-        {reference: folds[reference], name: folds[name]},
-        reference,
+        {baseline: folds[baseline], name: folds[name]},
+        baseline,
         n_std_errors=n_std_errors,
     )
-    return chosen == name, report["candidates"][name]["gain"]
+    return chosen == name, report["candidates"][name]
 
 
 def like_with_like_choice(
@@ -201,12 +218,12 @@ def like_with_like_choice(
         elif twin is not None and twin != baseline:
             entry["why"] = f"built on {twin!r}, not on the baseline's classifier"
         else:
-            passes, gain = _gain_passes(folds, name, baseline, n_std_errors)
-            entry["gain"] = gain
+            passes, guard = beats_baseline(folds, name, baseline, n_std_errors)
+            gain = entry["gain"] = guard["gain"]
             if not passes:
                 entry["why"] = "does not beat the baseline by the guard's margin"
             elif twin is None and twinless == "veto":
-                vetoed = not _gain_passes(veto_folds, name, baseline, n_std_errors)[0]
+                vetoed = not beats_baseline(veto_folds, name, baseline, n_std_errors)[0]
                 entry["eligible"] = not vetoed
                 entry["why"] = (
                     "vetoed: does not beat the baseline on the second criterion"
@@ -281,13 +298,8 @@ def consensus_choice(tables, baseline, twins=None, *, min_votes=4, n_std_errors=
             continue
         votes, z = [], []
         for criterion, table in tables.items():
-            chosen, report = guarded_choice(
-                {baseline: table[baseline], name: table[name]},
-                baseline,
-                n_std_errors=n_std_errors,
-            )
-            entry = report["candidates"][name]
-            if chosen == name:
+            passes, entry = beats_baseline(table, name, baseline, n_std_errors)
+            if passes:
                 votes.append(criterion)
             z.append(entry["gain"] / max(entry["std_error"], 1e-12))
         twin = None if twins is None else twins.get(name)

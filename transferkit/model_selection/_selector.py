@@ -18,7 +18,12 @@ from ._candidates import check_candidates
 from ._delegation import BestEstimatorDelegationMixin
 from ._ensemble import ensemble_agreement
 from ._guard import guarded_choice
-from ._like_with_like import consensus_choice, like_with_like_choice, pool_twins
+from ._like_with_like import (
+    beats_baseline,
+    consensus_choice,
+    like_with_like_choice,
+    pool_twins,
+)
 from ._mixval import MixValScorer
 from ._scorers import (
     DEVScorer,
@@ -848,19 +853,14 @@ default=None
             kept = names
             veto = self._veto_name() if twins is not None else None
             if veto is not None:
+                veto_folds = {n: scores[veto][n]["folds"] for n in names}
                 kept = [
                     n
                     for n in names
                     if n == baseline_used
-                    or guarded_choice(
-                        {
-                            baseline_used: scores[veto][baseline_used]["folds"],
-                            n: scores[veto][n]["folds"],
-                        },
-                        baseline_used,
-                        n_std_errors=self.n_std_errors,
-                    )[0]
-                    == n
+                    or beats_baseline(veto_folds, n, baseline_used, self.n_std_errors)[
+                        0
+                    ]
                 ]
             chosen, guard = guarded_choice(
                 {n: table[n]["folds"] for n in kept},

@@ -461,19 +461,7 @@ class FitContext:
         train_inputs, train_targets, validation = self.split_validation(
             inputs, targets, force=checked
         )
-        if checked:
-            self._train_checked(
-                network,
-                params,
-                (train_inputs, train_targets, validation),
-                phase,
-                align_with,
-                epoch_hooks,
-                lr_schedule,
-                regularize,
-            )
-            return
-        self._run_phase(
+        args = (
             network,
             params,
             (train_inputs, train_targets, validation),
@@ -482,8 +470,11 @@ class FitContext:
             epoch_hooks,
             lr_schedule,
             regularize,
-            self.est.history_,
         )
+        if checked:
+            self._train_checked(*args)
+        else:
+            self._run_phase(*args, self.est.history_)
 
     def _run_phase(
         self,
